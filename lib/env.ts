@@ -1,0 +1,73 @@
+// The one place that reads process.env. Everything else receives configuration as arguments
+// or calls getEnv(). Parsed lazily so tests can set variables before first use.
+
+import { z } from 'zod';
+
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+
+  /** RIS Live WebSocket endpoint; the client name is added as ?client= when missing. */
+  RIS_LIVE_URL: z.string().url().default('wss://ris-live.ripe.net/v1/ws/'),
+  RIS_LIVE_CLIENT: z.string().min(1).default('bgp-observatory'),
+  /**
+   * ris_subscribe data object(s) as JSON (one object or an array: subscriptions are OR-ed).
+   * Default: every UPDATE (the firehose).
+   */
+  RIS_SUBSCRIBE: z.string().default('{"type":"UPDATE"}'),
+  /** 'live' or 'simulated': set by the launcher when it falls back to the demo replay. */
+  FEED_LABEL: z.enum(['live', 'simulated']).default('live'),
+
+  /** Keep the original message with each event row. */
+  INGEST_STORE_RAW: boolish.default(true),
+  /** Max events per database write. */
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5_000),
+  /** Max time an event waits in the batch before it is written. */
+  INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(200),
+  /** Events buffered before the collector stops reading and records an overflow gap. */
+  INGEST_MAX_BUFFERED: z.coerce.number().int().min(1000).default(200_000),
+  /** Hours of raw events kept; older partitions are dropped. */
+  EVENT_RETENTION_HOURS: z.coerce.number().int().min(1).default(48),
+  /** Frames larger than this are counted as malformed and skipped. */
+  RIS_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | null = null;
+
+export function getEnv(): Env {
+  if (!cached) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Error(`Invalid environment: ${issues}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvForTests(): void {
+  cached = null;
+}
+
+export function requireDatabaseUrl(): string {
+  const url = getEnv().DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set (npm start / npm test set it for you)');
+  return url;
+}
+
+export function requireRedisUrl(): string {
+  const url = getEnv().REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is not set (npm start / npm test set it for you)');
+  return url;
+}
