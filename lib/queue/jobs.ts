@@ -1,0 +1,117 @@
+// Every BullMQ job of the project, declared once: name, queue, payload schema and defaults.
+// Producers call dispatch(); workers look the job up by name and parse the payload with the
+// same schema, so a payload that does not match is rejected on both sides.
+
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { createRedisConnection } from '@/lib/queue/connection';
+
+export const QUEUE_NAMES = ['collector', 'maintenance'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface JobDefinition<N extends string, S extends z.ZodType> {
+  name: N;
+  queue: QueueName;
+  schema: S;
+  defaults: JobsOptions;
+}
+
+/** Keeps the literal name and schema types so dispatch() is typed per job. */
+export function defineJob<N extends string, S extends z.ZodType>(def: JobDefinition<N, S>): JobDefinition<N, S> {
+  if (def.defaults.jobId?.includes(':')) {
+    // BullMQ uses ':' as its key separator; a custom id containing it corrupts keys.
+    throw new Error(`job ${def.name}: jobId must not contain ':'`);
+  }
+  return def;
+}
+
+/** Finished jobs are trimmed so Redis (noeviction) never fills up with history. */
+const KEEP_FINISHED = { removeOnComplete: { count: 100, age: 24 * 3600 }, removeOnFail: { count: 500, age: 7 * 24 * 3600 } };
+
+/**
+ * The live collector: one long-running job with a fixed id, so at most one exists. Its processor
+ * runs until the worker shuts down; if the process dies the job stalls and BullMQ hands it to the
+ * next worker.
+ */
+export const collectorJob = defineJob({
+  name: 'ris-live',
+  queue: 'collector',
+  schema: z.object({}).strict(),
+  defaults: { jobId: 'ris-live', attempts: 1_000_000, backoff: { type: 'fixed', delay: 5000 }, ...KEEP_FINISHED },
+});
+
+/** Periodic partition upkeep: create the next hours' event partitions, drop expired ones. */
+export const partitionMaintenanceJob = defineJob({
+  name: 'event-partitions',
+  queue: 'maintenance',
+  schema: z
+    .object({
+      aheadHours: z.number().int().min(1).max(168),
+      retentionHours: z.number().int().min(1),
+    })
+    .strict(),
+  defaults: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, ...KEEP_FINISHED },
+});
+
+/** The scheduler id of the partition job (also without ':'). */
+export const PARTITION_SCHEDULER_ID = 'event-partitions-every-5-min';
+export const PARTITION_INTERVAL_MS = 5 * 60 * 1000;
+
+export const ALL_JOBS = [collectorJob, partitionMaintenanceJob] as const;
+
+export type AnyJob = (typeof ALL_JOBS)[number];
+
+export function findJob(queue: QueueName, name: string): AnyJob | undefined {
+  return ALL_JOBS.find((j) => j.queue === queue && j.name === name);
+}
+
+let producer: Redis | null = null;
+const queues = new Map<QueueName, Queue>();
+
+function producerConnection(): Redis {
+  // Fail fast (no offline queue, one retry) so an HTTP handler that enqueues can answer 503.
+  producer ??= createRedisConnection({ maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  return producer;
+}
+
+/** The queue by name, created on first use over one shared producer connection. */
+export function getQueue(name: QueueName): Queue {
+  let q = queues.get(name);
+  if (!q) {
+    q = new Queue(name, { connection: producerConnection() });
+    q.on('error', () => {
+      // Connection errors surface on the calls themselves; without a listener they would crash.
+    });
+    queues.set(name, q);
+  }
+  return q;
+}
+
+/**
+ * Enqueue a job after validating its payload against the job's schema. `opts` override the
+ * job's defaults (e.g. a jobId for idempotent enqueues; it must not contain ':').
+ */
+export async function dispatch<N extends string, S extends z.ZodType>(
+  job: JobDefinition<N, S>,
+  payload: z.input<S>,
+  opts: JobsOptions = {},
+): Promise<{ id: string }> {
+  const data = job.schema.parse(payload);
+  const merged = { ...job.defaults, ...opts };
+  if (merged.jobId?.includes(':')) throw new Error(`job ${job.name}: jobId must not contain ':'`);
+  const added = await getQueue(job.queue).add(job.name, data, merged);
+  return { id: added.id ?? '' };
+}
+
+/** Close every queue opened by getQueue and the producer connection. */
+export async function closeQueues(): Promise<void> {
+  const open = [...queues.values()];
+  queues.clear();
+  await Promise.allSettled(open.map((q) => q.close()));
+  if (producer) {
+    const p = producer;
+    producer = null;
+    await p.quit().catch(() => p.disconnect());
+  }
+}
