@@ -1,0 +1,9 @@
+import { Dashboard } from '@/components/dashboard';
+import { loadDashboardData } from '@/lib/api/dashboard-data';
+
+export const dynamic = 'force-dynamic';
+
+export default async function HomePage() {
+  const data = await loadDashboardData(50);
+  return <Dashboard initialFeed={data.feed} initialEvents={data.events} loadError={data.error} />;
+}
