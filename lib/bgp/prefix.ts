@@ -220,7 +220,14 @@ function wordsToBigint(words: readonly number[]): bigint {
   return out;
 }
 
-function parsePrefixParts(s: string, allowHostBits: boolean): { family: IpFamily; words: number[]; length: number } {
+interface PrefixParts {
+  family: IpFamily;
+  words: number[];
+  length: number;
+  hostBitsZeroed: boolean;
+}
+
+function parsePrefixParts(s: string, allowHostBits: boolean): PrefixParts {
   if (typeof s !== 'string') throw new PrefixError(String(s), 'prefix (not a string)');
   const slash = s.indexOf('/');
   if (slash < 0) throw new PrefixError(s, 'prefix (missing /length)');
@@ -236,8 +243,9 @@ function parsePrefixParts(s: string, allowHostBits: boolean): { family: IpFamily
   }
   if (lenDigits > 1 && s.charCodeAt(slash + 1) === CH_0) throw new PrefixError(s, 'prefix (bad length)');
   if (length > (addr.family === 4 ? 32 : 128)) throw new PrefixError(s, 'prefix (length out of range)');
-  if (maskWords(addr.words, length) && !allowHostBits) throw new PrefixError(s, 'prefix (host bits set)');
-  return { family: addr.family, words: addr.words, length };
+  const hostBitsZeroed = maskWords(addr.words, length);
+  if (hostBitsZeroed && !allowHostBits) throw new PrefixError(s, 'prefix (host bits set)');
+  return { family: addr.family, words: addr.words, length, hostBitsZeroed };
 }
 
 /** Parses a CIDR prefix. Throws PrefixError on anything that is not a valid IPv4/IPv6 prefix. */
@@ -257,12 +265,26 @@ export function canonicalPrefix(s: string, opts: ParsePrefixOptions = {}): strin
   return `${formatAddress(p)}/${p.length}`;
 }
 
+/**
+ * For ingest: canonical text and length of a prefix, host bits zeroed and reported rather than
+ * rejected; skips building the bigint. Throws PrefixError on anything else.
+ */
+export function normalizePrefix(s: string): { canonical: string; length: number; hostBitsZeroed: boolean } {
+  const p = parsePrefixParts(s, true);
+  return { canonical: `${formatAddress(p)}/${p.length}`, length: p.length, hostBitsZeroed: p.hostBitsZeroed };
+}
+
 /** The canonical text of an address ("2001:DB8:0:0::1" → "2001:db8::1"). Throws PrefixError. */
 export function canonicalIp(s: string): string {
   if (typeof s !== 'string') throw new PrefixError(String(s), 'IP address (not a string)');
   const addr = parseAddressRange(s, 0, s.length);
   if (!addr) throw new PrefixError(s, 'IP address');
   return formatAddress(addr);
+}
+
+/** True when s is a valid IPv4 or IPv6 address in any accepted text form. */
+export function isIpAddress(s: string): boolean {
+  return typeof s === 'string' && parseAddressRange(s, 0, s.length) !== null;
 }
 
 /** True for IPv6 link-local addresses (fe80::/10), e.g. the second next hop RIS sends for IPv6 routes. */
