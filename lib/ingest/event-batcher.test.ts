@@ -9,14 +9,14 @@ const keys = (batch: BgpEvent[]) => batch.map((e) => e.dedupKey);
 /** A write that records each call and completes only when the test says so. */
 function gatedWriter() {
   const calls: BgpEvent[][] = [];
-  const gates: Array<ReturnType<typeof deferred>> = [];
+  const gates: Array<ReturnType<typeof deferred<void>>> = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const write = async (batch: BgpEvent[]) => {
     calls.push(batch);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    const g = deferred();
+    const g = deferred<void>();
     gates.push(g);
     try {
       await g.promise;

@@ -1,0 +1,101 @@
+// The one worker process: BullMQ workers for every queue, a heartbeat, graceful shutdown.
+// `npm run worker` (the launcher starts it as a child). SIGINT/SIGTERM: stop the collector (it
+// flushes), close the workers, queues and connections, exit 0 — or exit 1 past a hard deadline.
+
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { getEnv } from '@/lib/env';
+import { getLogger } from '@/lib/log';
+import { removeHeartbeat, writeHeartbeat } from '@/lib/feed/state';
+import { createRedisConnection } from '@/lib/queue/connection';
+import { closeQueues, QUEUE_NAMES, type QueueName } from '@/lib/queue/jobs';
+import { runCollectorJob } from '@/workers/collector';
+import { runMaintenanceJob } from '@/workers/maintenance';
+import { ensureCollectorJob, ensureMaintenanceScheduler } from '@/workers/boot';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+const HEARTBEAT_MS = 5_000;
+
+const log = getLogger().child({ module: 'worker' });
+const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+const startedAtMs = Date.now();
+const shutdown = new AbortController();
+const connections: Redis[] = [];
+const workers: Worker[] = [];
+let stateRedis: Redis | null = null;
+
+function connection(): Redis {
+  const c = createRedisConnection({ maxRetriesPerRequest: null });
+  connections.push(c);
+  return c;
+}
+
+function startWorker(queue: QueueName, processor: (job: Job) => Promise<unknown>, opts: { lockDuration?: number; maxStalledCount?: number } = {}): Worker {
+  const w = new Worker(queue, processor, { connection: connection(), concurrency: 1, ...opts });
+  w.on('error', (err) => log.error({ err, queue }, 'worker error'));
+  w.on('failed', (job, err) => log.error({ err, queue, job: job?.name, jobId: job?.id }, 'job failed'));
+  workers.push(w);
+  return w;
+}
+
+async function main(): Promise<void> {
+  const env = getEnv();
+  // Feed state and heartbeats: a normal (non-blocking) connection that retries once per command.
+  const redis = createRedisConnection({ maxRetriesPerRequest: 1 });
+  connections.push(redis);
+  stateRedis = redis;
+
+  startWorker(
+    'collector',
+    (job) => runCollectorJob(job, { shutdown: shutdown.signal, logger: log, stopDeadlineMs: SHUTDOWN_DEADLINE_MS - 3_000, collectorOptions: { redis } }),
+    // Short lock: if this process dies, another picks the collector up within ~15-30 s.
+    { lockDuration: 15_000, maxStalledCount: 1_000 },
+  );
+  startWorker('maintenance', (job) => runMaintenanceJob(job, log));
+
+  const beat = () =>
+    writeHeartbeat(redis, { workerId, pid: process.pid, queues: [...QUEUE_NAMES], startedAtMs, beatAtMs: Date.now() }).catch((err) =>
+      log.warn({ err }, 'heartbeat failed'),
+    );
+  await beat();
+  const beatTimer = setInterval(() => void beat(), HEARTBEAT_MS);
+  shutdown.signal.addEventListener('abort', () => clearInterval(beatTimer), { once: true });
+
+  await ensureMaintenanceScheduler(env.EVENT_RETENTION_HOURS);
+  const collectorJobState = await ensureCollectorJob(log);
+  log.info({ workerId, queues: QUEUE_NAMES, collectorJob: collectorJobState }, 'worker ready');
+}
+
+async function stop(signal: string): Promise<void> {
+  if (shutdown.signal.aborted) {
+    log.warn({ signal }, 'second signal: exiting now');
+    process.exit(1);
+  }
+  log.info({ signal }, 'shutting down');
+  const deadline = setTimeout(() => {
+    log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed: exiting');
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS);
+  shutdown.abort();
+  // close() waits for the active jobs: the collector job returns once it has flushed.
+  await Promise.allSettled(workers.map((w) => w.close()));
+  await closeQueues();
+  if (stateRedis) await removeHeartbeat(stateRedis, workerId).catch(() => undefined);
+  const { closeDb } = await import('@/lib/db/client');
+  await closeDb().catch((err) => log.warn({ err }, 'closing database'));
+  await Promise.allSettled(connections.map((c) => c.quit().catch(() => c.disconnect())));
+  clearTimeout(deadline);
+  log.info('worker stopped');
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+
+main().catch((err) => {
+  log.fatal({ err }, 'worker failed to start');
+  process.exit(1);
+});
