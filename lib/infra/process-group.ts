@@ -33,6 +33,8 @@ export interface OwnedProcessOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Lines of output kept for error messages. */
   tailLines?: number;
+  /** Share our terminal (colours, progress) instead of piping output through onLine. */
+  inheritStdio?: boolean;
 }
 
 export interface OwnedProcess {
@@ -42,6 +44,8 @@ export interface OwnedProcess {
   isRunning(): boolean;
   /** The last lines of output (for error messages). */
   tail(): string[];
+  /** Sends a signal to the whole group without waiting. */
+  signal(signal: NodeJS.Signals): void;
   /** Signals the whole group, waits up to timeoutMs, then SIGKILLs the group. */
   stop(opts?: { signal?: NodeJS.Signals; timeoutMs?: number }): Promise<ExitInfo>;
 }
@@ -66,7 +70,7 @@ export function spawnOwned(opts: OwnedProcessOptions): OwnedProcess {
     cwd: opts.cwd,
     env: opts.env,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: opts.inheritStdio ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
   });
   const keep = opts.tailLines ?? 200;
   const lines: string[] = [];
@@ -113,6 +117,9 @@ export function spawnOwned(opts: OwnedProcessOptions): OwnedProcess {
     exited,
     isRunning: () => running,
     tail: () => [...lines],
+    signal: (signal) => {
+      if (running && pid > 0) signalGroup(pid, signal);
+    },
     stop,
   };
 }
