@@ -72,7 +72,7 @@ function insertSql(recordWindows: boolean): string {
   agg AS (${agg})${recordWindows ? `,\n  upsert AS (${windowUpsertSql('agg')})` : ''}
   SELECT source, ${timestamptzToUs('window_start')} AS ws, events::int, announcements::int, withdrawals::int,
          ${timestamptzToUs('first_at')} AS f, ${timestamptzToUs('last_at')} AS l
-    FROM agg ORDER BY 1, 2`;
+    FROM agg ORDER BY agg.source, agg.window_start`;
 }
 
 const SQL_PLAIN = insertSql(false);
@@ -247,8 +247,9 @@ export async function listEvents(filter: EventFilter, db: pg.Pool = getPgPool())
     w.clauses.push(`("timestamp", id) < (${addParam(w, usToIso(c.timestampUs))}::timestamptz, ${addParam(w, c.id)}::bigint)`);
   }
   const where = w.clauses.length > 0 ? `WHERE ${w.clauses.join(' AND ')}` : '';
+  // ORDER BY is qualified: a bare "id" would mean the text output column id::text.
   // One row more than asked tells whether another page exists without a count.
-  const sql = `SELECT ${EVENT_SELECT_LIST} FROM bgp_events ${where} ORDER BY "timestamp" DESC, id DESC LIMIT ${addParam(w, limit + 1)}`;
+  const sql = `SELECT ${EVENT_SELECT_LIST} FROM bgp_events e ${where} ORDER BY e."timestamp" DESC, e.id DESC LIMIT ${addParam(w, limit + 1)}`;
   const r = await queryEvents(db, sql, w.params);
   const rows = r.rows.slice(0, limit).map(rowToStoredEvent);
   const last = rows[rows.length - 1];
