@@ -66,6 +66,10 @@ export function errorToResponse(err: unknown, route: string): Response {
   const log = getLogger().child({ module: 'api', route });
   // lib/db rejects cursors it did not issue (or that were tampered with) with this error.
   if (err instanceof Error && err.name === 'InvalidCursorError') return invalidParameter(`cursor: ${err.message}`);
+  // A filter that passed the contract but that PostgreSQL still cannot use (out-of-range value).
+  if (err instanceof Error && err.name === 'EventFilterError') {
+    return invalidParameter(/^[a-z_]+: /.test(err.message) ? err.message : `filter: ${err.message}`);
+  }
   if (isUnavailableError(err)) {
     log.warn({ err }, 'backing service unavailable');
     return errorResponse(503, 'service_unavailable', 'a backing service (database or Redis) is unavailable; try again shortly');
