@@ -30,6 +30,10 @@ const LATEST_IN_UPDATE = 20;
 export interface InsertBatchResult {
   inserted: number;
   duplicates: number;
+  /** Rows the database refused (invalid values); counted, the rest of the batch is kept. */
+  rejected?: number;
+  /** Per-window counts of the rows actually inserted. */
+  windows?: WindowDelta[];
 }
 
 export interface CollectorOptions {
@@ -45,9 +49,15 @@ export interface CollectorOptions {
   logger?: Logger;
   /** Feed state / updates go here; null disables them (benchmarks of the database path alone). */
   redis?: Redis | null;
-  /** Defaults to lib/db/events.ts#insertEventBatch. */
+  /**
+   * Defaults to lib/db/events.ts#insertEventBatch with recordWindows, which updates
+   * ingest_windows in the same statement (so a crash never counts a batch twice or not at all).
+   */
   insertBatch?: (events: BgpEvent[]) => Promise<InsertBatchResult>;
-  /** Defaults to lib/db/ingest-windows.ts#recordWindowCounts. */
+  /**
+   * Only for an injected insertBatch: record the window counts it reports (or, when it reports
+   * none and saw no duplicates, the batch's own counts) after each commit.
+   */
   recordWindowCounts?: (rows: WindowDelta[]) => Promise<unknown>;
   /** Defaults to lib/db/ingest-windows.ts#recordGap. */
   recordGap?: (gap: IngestGap) => Promise<unknown>;
@@ -65,6 +75,7 @@ export interface CollectorStats {
   events: number;
   inserted: number;
   duplicates: number;
+  rejectedRows: number;
   malformedFrames: number;
   skippedPrefixes: number;
   risErrors: number;
@@ -124,10 +135,15 @@ function displayUrl(url: string): string {
   }
 }
 
-async function defaultDb() {
-  // Imported lazily so that tests and benchmarks that inject their own writers never open a pool.
-  const [events, windows] = await Promise.all([import('@/lib/db/events'), import('@/lib/db/ingest-windows')]);
-  return { insertEventBatch: events.insertEventBatch, recordWindowCounts: windows.recordWindowCounts, recordGap: windows.recordGap };
+// Imported lazily so that tests and benchmarks that inject their own writers never open a pool.
+async function defaultInsert(): Promise<(events: BgpEvent[]) => Promise<InsertBatchResult>> {
+  const { insertEventBatch } = await import('@/lib/db/events');
+  return (events) => insertEventBatch(events, { recordWindows: true });
+}
+
+async function defaultRecordGap(): Promise<(gap: IngestGap) => Promise<unknown>> {
+  const { recordGap } = await import('@/lib/db/ingest-windows');
+  return (gap) => recordGap(gap);
 }
 
 async function defaultRedis(): Promise<Redis> {
@@ -140,11 +156,9 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
   const log = (opts.logger ?? getLogger()).child({ module: 'collector' });
   const timers = opts.timers;
   const now = timers ? () => timers.now() : () => Date.now();
-  const needsDb = !opts.insertBatch || !opts.recordWindowCounts || !opts.recordGap;
-  const db = needsDb ? await defaultDb() : null;
-  const insertBatch = opts.insertBatch ?? db!.insertEventBatch;
-  const recordWindowCounts = opts.recordWindowCounts ?? db!.recordWindowCounts;
-  const recordGap = opts.recordGap ?? db!.recordGap;
+  const insertBatch = opts.insertBatch ?? (await defaultInsert());
+  const recordWindowCounts = opts.insertBatch ? opts.recordWindowCounts : undefined;
+  const recordGap = opts.recordGap ?? (await defaultRecordGap());
   const redis = opts.redis === undefined ? await defaultRedis() : opts.redis;
 
   const warnMalformed = throttledWarn(log, 10_000, now);
@@ -153,7 +167,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
   const evRate = new RateMeter(5);
   const lag = opts.lag ?? new LagHistogram();
 
-  const counters = { messages: 0, events: 0, inserted: 0, duplicates: 0, malformed: 0, skippedPrefixes: 0, risErrors: 0, gaps: 0, sideErrors: 0 };
+  const counters = { messages: 0, events: 0, inserted: 0, duplicates: 0, rejectedRows: 0, malformedFrames: 0, skippedPrefixes: 0, risErrors: 0, gaps: 0, sideErrors: 0 };
   let connection: FeedConnection = 'connecting';
   let lastMessageAtMs: number | null = null;
   let lastEventTimeUs: number | null = null;
@@ -190,7 +204,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
       eventsPerSecond: evRate.rate(t),
       totalMessages: counters.messages,
       totalEvents: counters.inserted,
-      malformedFrames: counters.malformed,
+      malformedFrames: counters.malformedFrames,
       lastMessageAtMs,
       lastEventTimeUs,
       lastGap,
@@ -227,15 +241,13 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
     onCommitted: (batch, { result, committedAtMs }) => {
       counters.inserted += result.inserted;
       counters.duplicates += result.duplicates;
+      counters.rejectedRows += result.rejected ?? 0;
       evRate.add(result.inserted, committedAtMs);
-      // Windows count inserted rows only. A batch with duplicates (a replay after reconnect)
-      // cannot say which rows were new, so its counts go in only when none were duplicates or
-      // all were; a mixed batch is logged (see BENCHMARKS.md / report: needs per-row results).
-      if (result.duplicates === 0) {
-        const deltas = computeWindowDeltas(batch, WINDOW_US);
-        onSide('window counts', () => recordWindowCounts(deltas));
-      } else if (result.inserted > 0) {
-        log.debug({ inserted: result.inserted, duplicates: result.duplicates }, 'mixed batch: window counts skipped');
+      if (recordWindowCounts) {
+        // Windows count inserted rows only: without per-window results from the writer, a batch
+        // with duplicates cannot say which rows were new, so only duplicate-free batches count.
+        const deltas = result.windows ?? (result.duplicates === 0 ? computeWindowDeltas(batch, WINDOW_US) : []);
+        if (deltas.length > 0) onSide('window counts', () => recordWindowCounts(deltas));
       }
       publish(batch, committedAtMs);
     },
@@ -268,7 +280,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
         warnMalformed({ skipped: r.skipped.slice(0, 3), id: data.id }, 'prefixes skipped in a ris_message');
       }
     } catch (err) {
-      counters.malformed++;
+      counters.malformedFrames++;
       warnMalformed({ err, id: data.id }, 'ris_message could not be normalized');
       return;
     }
@@ -282,8 +294,8 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
     subscriptions: cfg.subscriptions,
     onMessage,
     onMalformed: (reason, sample) => {
-      counters.malformed++;
-      warnMalformed({ reason, sample: sample.slice(0, 200), malformedFrames: counters.malformed }, 'malformed frame skipped');
+      counters.malformedFrames++;
+      warnMalformed({ reason, sample: sample.slice(0, 200), malformedFrames: counters.malformedFrames }, 'malformed frame skipped');
     },
     onRisError: (message) => {
       counters.risErrors++;
@@ -334,7 +346,6 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
     },
     stats: () => ({
       ...counters,
-      malformedFrames: counters.malformed,
       reconnects: client.stats().reconnects,
       connection,
       batcher: batcher.stats(),
