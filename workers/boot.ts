@@ -7,7 +7,7 @@ import type { Logger } from '@/lib/log';
 export async function ensureMaintenanceScheduler(retentionHours: number): Promise<void> {
   await getQueue(partitionMaintenanceJob.queue).upsertJobScheduler(
     PARTITION_SCHEDULER_ID,
-    { every: PARTITION_INTERVAL_MS, immediately: true },
+    { every: PARTITION_INTERVAL_MS },
     {
       name: partitionMaintenanceJob.name,
       data: partitionMaintenanceJob.schema.parse({ aheadHours: 3, retentionHours }),

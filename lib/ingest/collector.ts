@@ -303,7 +303,9 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
     },
     onStateChange: (state, detail) => {
       connection = state;
-      log.info({ state, detail, url: displayUrl(cfg.url) }, 'feed connection');
+      // Every reconnect attempt passes through 'connecting'; the client logs failures itself.
+      const level = state === 'connecting' ? 'debug' : 'info';
+      log[level]({ state, detail, url: displayUrl(cfg.url) }, 'feed connection');
     },
     onGap: handleGap,
     backoff: opts.backoff,
