@@ -149,7 +149,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 }
 
 /** initdb/postgres get a clean, predictable environment (no PG* variables from the caller's shell). */
-function minimalEnv(): NodeJS.ProcessEnv {
+function minimalEnv(): Record<string, string> {
   return { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' };
 }
 

@@ -116,23 +116,27 @@ describe('process ownership', () => {
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const firstLine = await new Promise<string>((resolve, reject) => {
-      const rl = createInterface({ input: child.stdout });
-      rl.once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`helper exited ${code}: ${stderr}`)));
-    });
-    const { postgresPid, redisPid, databaseUrl } = JSON.parse(firstLine) as { postgresPid: number; redisPid: number; databaseUrl: string };
-    const port = Number(new URL(databaseUrl).port);
-    // The postmaster's helpers (checkpointer, walwriter, ...) move to their own sessions: track their pids.
-    const postgresHelpers = findChildren(postgresPid);
-    expect(postgresHelpers.length).toBeGreaterThan(2);
-    const ours = [postgresPid, ...postgresHelpers, redisPid];
-    expect(ours.every((pid) => processState(pid) === 'alive')).toBe(true);
+    try {
+      const firstLine = await new Promise<string>((resolve, reject) => {
+        const rl = createInterface({ input: child.stdout });
+        rl.once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`helper exited ${code}: ${stderr}`)));
+      });
+      const { postgresPid, redisPid, databaseUrl } = JSON.parse(firstLine) as { postgresPid: number; redisPid: number; databaseUrl: string };
+      const port = Number(new URL(databaseUrl).port);
+      // The postmaster's helpers (checkpointer, walwriter, ...) move to their own sessions: track their pids.
+      const postgresHelpers = findChildren(postgresPid);
+      expect(postgresHelpers.length).toBeGreaterThan(2);
+      const ours = [postgresPid, ...postgresHelpers, redisPid];
+      expect(ours.every((pid) => processState(pid) === 'alive')).toBe(true);
 
-    child.kill('SIGKILL');
-    const allGone = await waitGone(() => ours.every((pid) => processState(pid) !== 'alive'), 10_000);
-    expect(allGone).toBe(true);
-    expect(findProcesses(childBase)).toEqual([]);
-    expect(await listening(port)).toBe(false);
+      child.kill('SIGKILL');
+      const allGone = await waitGone(() => ours.every((pid) => processState(pid) !== 'alive'), 10_000);
+      expect(allGone).toBe(true);
+      expect(findProcesses(childBase)).toEqual([]);
+      expect(await listening(port)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

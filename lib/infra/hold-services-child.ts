@@ -13,4 +13,8 @@ const services = await startLocalServices({ baseDir, database: 'hold', durabilit
 console.log(
   JSON.stringify({ postgresPid: services.postgres.process.pid, redisPid: services.redis.process.pid, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl }),
 );
-setInterval(() => {}, 60_000);
+// Never outlive the test that started us, even if it fails before killing us.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(1);
+}, 500);

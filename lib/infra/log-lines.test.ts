@@ -17,5 +17,6 @@ describe('isNotablePostgresLine', () => {
   it('keeps warnings and errors, drops routine LOG lines', () => {
     expect(isNotablePostgresLine('2026-11-22 15:56:01.012 UTC [1] FATAL:  could not bind IPv4 address')).toBe(true);
     expect(isNotablePostgresLine('2026-11-22 15:56:01.012 UTC [1] LOG:  database system is ready to accept connections')).toBe(false);
+    expect(isNotablePostgresLine('2026-11-22 16:02:11.863 UTC [28729] FATAL:  the database system is starting up')).toBe(false);
   });
 });

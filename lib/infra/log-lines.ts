@@ -25,5 +25,7 @@ export function formatChildLine(name: string, line: string): string {
 
 /** PostgreSQL's own log lines worth showing on the console (not the routine LOG chatter). */
 export function isNotablePostgresLine(line: string): boolean {
+  // Our own readiness probes connect while the server is still starting: expected, not news.
+  if (/FATAL:\s+the database system is (starting up|shutting down)/.test(line)) return false;
   return /\b(WARNING|ERROR|FATAL|PANIC):/.test(line);
 }

@@ -21,7 +21,7 @@ export interface OwnedProcessOptions {
   command: string;
   args: readonly string[];
   cwd?: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Readonly<Record<string, string | undefined>>;
   /** Drop from root to this user (needs setpriv). */
   runAs?: UnixUser | null;
   /** Signal the kernel sends the child when we die (default SIGTERM). */
@@ -68,7 +68,7 @@ export function spawnOwned(opts: OwnedProcessOptions): OwnedProcess {
   const { command, args } = wrapCommand(opts);
   const child: ChildProcess = spawn(command, args, {
     cwd: opts.cwd,
-    env: opts.env,
+    env: opts.env as NodeJS.ProcessEnv | undefined,
     detached: true,
     stdio: opts.inheritStdio ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
   });
