@@ -4,6 +4,7 @@ import type { ApiBgpEvent } from '@/lib/api/types';
 import type { FeedState } from '@/lib/feed/types';
 import { FeedLabelBadge } from '@/components/feed-label-badge';
 import { FeedStatusPanel } from '@/components/feed-status-panel';
+import { GlobePanel } from '@/components/globe-panel';
 import { formatCount, formatRate } from '@/components/format';
 import { Sparkline } from '@/components/sparkline';
 import { StatTile } from '@/components/stat-tile';
@@ -54,8 +55,9 @@ export function Dashboard({ initialFeed, initialEvents, loadError }: DashboardPr
           <FeedStatusPanel feed={feed} stream={view.status} nowMs={now} />
         </div>
       </div>
-      <div className="mt-3">
+      <div className="mt-3 grid gap-3 lg:grid-cols-[minmax(0,1fr)_320px] lg:items-start">
         <UpdatesTable events={view.events} freshIds={view.freshIds} />
+        <GlobePanel events={view.events} freshIds={view.freshIds} />
       </div>
       {view.invalidMessages > 0 ? (
         <p className="mt-2 text-[11px] text-ink-dim">{view.invalidMessages} push message(s) ignored (did not match the API contract).</p>

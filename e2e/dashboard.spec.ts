@@ -143,6 +143,11 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (skip
     await expect.poll(async () => Number((await p.getByTestId('events-total').innerText()).replace(/,/g, '')), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     expect(await p.getByTestId('feed-connection').innerText()).toContain('connected');
 
+    // The globe is optional decoration, but when it loads it must show the collector that sent the updates.
+    expect(await p.getByTestId('collector-list').innerText()).toMatch(/rrc00\s+Amsterdam\s+3/);
+    await p.locator('canvas').first().waitFor({ timeout: 20_000 });
+    await p.waitForTimeout(1500); // let the globe texture paint before the screenshot
+
     mkdirSync(shotDir, { recursive: true });
     await p.screenshot({ path: path.join(shotDir, 'dashboard.png'), fullPage: true });
     expect(pageErrors).toEqual([]);

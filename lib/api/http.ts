@@ -41,7 +41,7 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
 // (too many connections), Prisma's "can't reach database" family.
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '53300', 'P1001', 'P1002', 'P1008', 'P1017',
+  '57P01', '57P02', '57P03', '53300', '3D000', '28000', '28P01', 'P1001', 'P1002', 'P1008', 'P1017',
 ]);
 const UNAVAILABLE_MESSAGES = [
   /connection (is )?(closed|terminated|refused)/i,
