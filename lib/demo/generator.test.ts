@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_STREAM_META, generateDemoStream, incidentSchedule, INCIDENT_PREFIXES, type DemoOptionsInput } from '@/lib/demo/generator';
 import { parseServerFrame, type RisMessageData, type RisUpdateData } from '@/lib/sources/ris-live/messages';
 import { parsePrefix } from '@/lib/bgp/prefix';
+import { normalizeRisMessageDetailed } from '@/lib/sources/ris-live/normalize';
+import { DEMO_COLLECTORS } from '@/lib/demo/topology';
 
 const small: DemoOptionsInput = { seed: 7, baselineMinutes: 2, incidentMinutes: 2, prefixCount: 800, peerCount: 40, messagesPerSecond: 30 };
 
@@ -117,6 +119,24 @@ describe('generateDemoStream', () => {
     }
     expect([...lastRouteOf.values()].filter((o) => o === 17557)).toHaveLength(0);
     expect(withdrawn.every((u) => ts(u) >= schedule.hijackWithdrawnMs)).toBe(true);
+  });
+
+  it('normalizes cleanly: no skipped prefixes, no host bits, one event per prefix and peer', () => {
+    let events = 0;
+    let announcedPrefixes = 0;
+    for (const d of all) {
+      const r = normalizeRisMessageDetailed(d, { storeRaw: false });
+      expect(r.skipped).toEqual([]);
+      expect(r.hostBitsZeroed).toBe(0);
+      for (const e of r.events) expect(DEMO_COLLECTORS).toContain(e.collector);
+      if (d.type === 'UPDATE') {
+        // IPv6 announcements are listed twice (global + link-local next hop) but are one event each.
+        announcedPrefixes += announced(d).size + (d.withdrawals ?? []).length;
+      }
+      events += r.events.length;
+    }
+    expect(events).toBe(announcedPrefixes);
+    expect(events).toBeGreaterThan(all.length);
   });
 
   it('orders the compressed milestones like the real ones', () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { generateDemoStream } from '@/lib/demo/generator';
 import { startReplayServer, type ReplayServer, type ReplayServerOptions } from '@/lib/replay/server';
 
 const silent = pino({ level: 'silent' });
+const fixtures = path.resolve(import.meta.dirname, '../../../shared/fixtures/ris-live');
 
 type Frame = { type: string; data: any };
 
@@ -302,5 +304,28 @@ describe('replay server', () => {
     (c.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     await c.closed;
     expect(c.frames.at(-1)).toEqual({ type: 'ris_error', data: { message: 'client is too slow: dropping connection' } });
+  });
+
+  describe.skipIf(!existsSync(fixtures))('real RIS Live captures (../shared/fixtures/ris-live)', () => {
+    it('replays every message type, skips recorded server frames, counts the truncated line', async () => {
+      const server = await start({ source: { file: path.join(fixtures, 'libbgpstream-ris-live-stream.ndjson') } });
+      const c = await client(server.url);
+      c.send('ris_subscribe', { socketOptions: { includeRaw: true } });
+      await c.waitFor(() => c.messageCount() === 5);
+      expect(c.messages().map((m) => m.type)).toEqual(['UPDATE', 'RIS_PEER_STATE', 'OPEN', 'NOTIFICATION', 'KEEPALIVE']);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(server.stats()).toMatchObject({ played: 5, malformedInput: 1, skippedInput: 1, finished: true });
+    });
+
+    it('serves the 2019 firehose slice filtered by type, without raw', async () => {
+      const server = await start({ source: { file: path.join(fixtures, 'morrowc-rislive-1k-msgs.ndjson') } });
+      const c = await client(server.url);
+      c.send('ris_subscribe', { type: 'UPDATE', host: 'rrc00' });
+      await c.waitFor(() => server.stats().finished);
+      await new Promise((r) => setTimeout(r, 100));
+      const msgs = c.messages();
+      expect(msgs.length).toBeGreaterThan(600); // rrc00 sent 713 of the 1,000, a few are KEEPALIVEs
+      expect(msgs.every((m) => m.type === 'UPDATE' && m.host === 'rrc00' && m.raw === undefined)).toBe(true);
+    });
   });
 });
