@@ -100,7 +100,8 @@ async function buildIfNeeded(env: NodeJS.ProcessEnv): Promise<void> {
   children.splice(children.indexOf(build), 1);
   if (stopping) return;
   if (info.code !== 0) throw new Error(`next build failed (exit ${info.code ?? info.signal}); see the [build] lines above`);
-  writeBuildStamp(repoRoot, hash);
+  // Hashed again after the build: next build itself may rewrite tsconfig.json (adding its type dirs).
+  writeBuildStamp(repoRoot, computeBuildHash(repoRoot));
   say(`web app built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 

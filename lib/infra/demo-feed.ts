@@ -3,9 +3,8 @@
 // (lib/replay/server.ts) on 127.0.0.1 at 1x speed, looping, re-timed to the present.
 
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { once } from 'node:events';
 
 export interface DemoFeed {
   url: string;
@@ -29,17 +28,8 @@ export async function ensureDemoFile(repoRoot: string): Promise<{ file: string; 
 
   mkdirSync(dir, { recursive: true });
   for (const old of readdirSync(dir)) if (old.startsWith('demo-stream-')) rmSync(path.join(dir, old), { force: true });
-  const { generateDemoStream } = await import('@/lib/demo/generator');
-  const partial = `${file}.partial`;
-  const out = createWriteStream(partial);
-  let lines = 0;
-  for (const line of generateDemoStream()) {
-    lines += 1;
-    if (!out.write(`${line}\n`)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-  renameSync(partial, file);
+  const { writeDemoFile } = await import('@/lib/demo/demo-file');
+  const { lines } = await writeDemoFile(file);
   return { file, generated: true, lines };
 }
 
