@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeDedupKey, type DedupKeyInput } from '@/lib/bgp/dedup-key';
+import { computeDedupKey, int64ToDecimal, type DedupKeyInput } from '@/lib/bgp/dedup-key';
 
 const base: DedupKeyInput = {
   collector: 'rrc21',
@@ -59,3 +59,32 @@ describe('computeDedupKey', () => {
 });
 
 const PINNED = '8313547002406544773';
+
+describe('int64ToDecimal', () => {
+  it('matches BigInt on edge values and random halves', () => {
+    const cases: Array<[number, number]> = [
+      [0, 0],
+      [0, 1],
+      [0, 0xffffffff],
+      [1, 0],
+      [0x7fffffff, 0xffffffff],
+      [0x80000000, 0],
+      [0xffffffff, 0xffffffff],
+      [0xffffffff, 0],
+      [0x80000000, 1],
+      [0x00001234, 0x000f4240],
+    ];
+    let seed = 7;
+    const next = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed;
+    };
+    for (let i = 0; i < 20_000; i++) cases.push([next(), next()]);
+    for (const [hi, lo] of cases) {
+      const buf = Buffer.alloc(8);
+      buf.writeUInt32BE(hi, 0);
+      buf.writeUInt32BE(lo, 4);
+      expect(int64ToDecimal(hi, lo), `${hi}:${lo}`).toBe(buf.readBigInt64BE(0).toString());
+    }
+  });
+});

@@ -11,7 +11,7 @@
 // firehose rates would flood the log. Prefixes that do not parse at all are skipped and returned
 // in `skipped` so the caller can count and log them.
 
-import { flattenAsPath } from '@/lib/bgp/as-path';
+import { flattenAsPath, type FlatAsPath } from '@/lib/bgp/as-path';
 import { computeDedupKey } from '@/lib/bgp/dedup-key';
 import { PrefixError, canonicalIp, isIpv6LinkLocal, normalizePrefix } from '@/lib/bgp/prefix';
 import type { BgpEvent, BgpEventType, OriginAttribute } from '@/lib/bgp/types';
@@ -38,6 +38,45 @@ export interface NormalizeResult {
 
 const ORIGINS: Record<string, OriginAttribute> = { igp: 'igp', egp: 'egp', incomplete: 'incomplete' };
 
+// Memo tables for the text → canonical conversions. The firehose repeats the same prefixes and
+// the same ~1,300 peer/next-hop addresses constantly, and a lookup is several times cheaper than
+// a parse. Results are pure functions of the key, so memoising keeps normalization pure; the
+// tables are bounded and simply start over when full.
+const MEMO_LIMIT = 200_000;
+type PrefixMemo = { canonical: string; length: number; hostBitsZeroed: boolean } | { error: string };
+const prefixMemo = new Map<string, PrefixMemo>();
+const ipMemo = new Map<string, { ip: string; linkLocal: boolean } | null>();
+
+function memoPrefix(text: string): PrefixMemo {
+  let hit = prefixMemo.get(text);
+  if (hit === undefined) {
+    try {
+      hit = normalizePrefix(text);
+    } catch (err) {
+      hit = { error: err instanceof PrefixError ? err.message : String(err) };
+    }
+    if (prefixMemo.size >= MEMO_LIMIT) prefixMemo.clear();
+    prefixMemo.set(text, hit);
+  }
+  return hit;
+}
+
+/** Canonical address and whether it is IPv6 link-local; null when it is not an address. */
+function memoIp(text: string): { ip: string; linkLocal: boolean } | null {
+  let hit = ipMemo.get(text);
+  if (hit === undefined) {
+    try {
+      const ip = canonicalIp(text);
+      hit = { ip, linkLocal: isIpv6LinkLocal(ip) };
+    } catch {
+      hit = null;
+    }
+    if (ipMemo.size >= MEMO_LIMIT) ipMemo.clear();
+    ipMemo.set(text, hit);
+  }
+  return hit;
+}
+
 /**
  * Seconds (float, 2–3 decimals on the wire) → integer µs. Measured: for current epoch values the
  * product already lands on the exact integer for every 3- and 6-decimal input (the spacing of
@@ -55,15 +94,59 @@ function canonicalPrefixCounting(
   text: string,
   eventType: BgpEventType,
   out: NormalizeResult,
-): { prefix: string; length: number } | null {
-  try {
-    const p = normalizePrefix(text);
-    if (p.hostBitsZeroed) out.hostBitsZeroed++;
-    return { prefix: p.canonical, length: p.length };
-  } catch (err) {
-    out.skipped.push({ prefix: String(text), eventType, reason: err instanceof PrefixError ? err.message : String(err) });
+): { canonical: string; length: number } | null {
+  const p = typeof text === 'string' ? memoPrefix(text) : { error: 'prefix is not a string' };
+  if ('error' in p) {
+    out.skipped.push({ prefix: String(text), eventType, reason: p.error });
     return null;
   }
+  if (p.hostBitsZeroed) out.hostBitsZeroed++;
+  return p;
+}
+
+interface MessageContext {
+  collector: string;
+  peerAsn: number;
+  peerIp: string;
+  timestampUs: number;
+  rawMessage: unknown;
+}
+
+/** Builds events with one fixed property order, so every event shares one hidden class. */
+function makeEvent(
+  c: MessageContext,
+  eventType: BgpEventType,
+  prefix: string,
+  prefixLength: number,
+  path: FlatAsPath,
+  communities: string[],
+  nextHop: string | null,
+  med: number | null,
+  originAttribute: OriginAttribute | null,
+  aggregator: string | null,
+): BgpEvent {
+  return {
+    source: 'ris_live_bgp',
+    collector: c.collector,
+    peerAsn: c.peerAsn,
+    peerIp: c.peerIp,
+    eventType,
+    prefix,
+    prefixLength,
+    originAsn: path.originAsn,
+    asPath: path.asPath,
+    asPathSetMask: path.asPathSetMask,
+    asPathLength: path.asPathLength,
+    communities,
+    nextHop,
+    med,
+    localPref: null,
+    originAttribute,
+    aggregator,
+    timestampUs: c.timestampUs,
+    rawMessage: c.rawMessage,
+    dedupKey: computeDedupKey({ collector: c.collector, peerIp: c.peerIp, prefix, eventType, timestampUs: c.timestampUs, asPath: path.asPath }),
+  };
 }
 
 function normalizeUpdate(data: RisUpdateData, opts: NormalizeOptions, out: NormalizeResult): void {
@@ -71,22 +154,22 @@ function normalizeUpdate(data: RisUpdateData, opts: NormalizeOptions, out: Norma
   const withdrawals = data.withdrawals ?? [];
   if (announcements.length === 0 && withdrawals.length === 0) return;
 
-  let peerIp: string;
-  try {
-    peerIp = canonicalIp(data.peer);
-  } catch (err) {
+  const peer = memoIp(data.peer);
+  if (!peer) {
     // Unreachable for frames that passed parseServerFrame; kept so bad input never throws.
-    const reason = `bad peer address: ${(err as Error).message}`;
+    const reason = `bad peer address ${JSON.stringify(data.peer)}`;
     for (const a of announcements) for (const p of a.prefixes) out.skipped.push({ prefix: p, eventType: 'announcement', reason });
     for (const p of withdrawals) out.skipped.push({ prefix: p, eventType: 'withdrawal', reason });
     return;
   }
 
-  const collector = normalizeCollectorName(data.host);
-  const peerAsn = typeof data.peer_asn === 'number' ? data.peer_asn : Number(data.peer_asn);
-  const timestampUs = risTimestampToMicros(data.timestamp);
-  const rawMessage = opts.storeRaw ? data : null;
-  const base = { source: 'ris_live_bgp' as const, collector, peerAsn, peerIp, timestampUs, rawMessage, localPref: null };
+  const ctx: MessageContext = {
+    collector: normalizeCollectorName(data.host),
+    peerAsn: typeof data.peer_asn === 'number' ? data.peer_asn : Number(data.peer_asn),
+    peerIp: peer.ip,
+    timestampUs: risTimestampToMicros(data.timestamp),
+    rawMessage: opts.storeRaw ? data : null,
+  };
 
   if (announcements.length > 0) {
     // Shared by all events of this message; consumers treat events as read-only.
@@ -95,75 +178,60 @@ function normalizeUpdate(data: RisUpdateData, opts: NormalizeOptions, out: Norma
     const med = data.med ?? null;
     const origin = originAttribute(data.origin);
     const aggregator = data.aggregator ?? null;
-    const byPrefix = new Map<string, BgpEvent>();
+    // Most messages carry one next hop; only then is the per-prefix map needed.
+    const byPrefix = announcements.length > 1 ? new Map<string, BgpEvent>() : null;
     for (const a of announcements) {
-      let nextHop: string | null;
-      try {
-        nextHop = canonicalIp(a.next_hop);
-      } catch {
-        nextHop = null;
-      }
-      const linkLocal = nextHop !== null && isIpv6LinkLocal(nextHop);
+      const hop = memoIp(a.next_hop);
+      const nextHop = hop ? hop.ip : null;
+      const linkLocal = hop ? hop.linkLocal : false;
       for (const text of a.prefixes) {
         const parsed = canonicalPrefixCounting(text, 'announcement', out);
         if (!parsed) continue;
-        const seen = byPrefix.get(parsed.prefix);
+        const seen = byPrefix?.get(parsed.canonical);
         if (seen) {
           // Same route repeated for another next hop: prefer the global address.
-          if (!linkLocal && (seen.nextHop === null || isIpv6LinkLocal(seen.nextHop))) seen.nextHop = nextHop;
+          if (!linkLocal && (seen.nextHop === null || memoIp(seen.nextHop)?.linkLocal)) seen.nextHop = nextHop;
           continue;
         }
-        const event: BgpEvent = {
-          ...base,
-          eventType: 'announcement',
-          prefix: parsed.prefix,
-          prefixLength: parsed.length,
-          originAsn: path.originAsn,
-          asPath: path.asPath,
-          asPathSetMask: path.asPathSetMask,
-          asPathLength: path.asPathLength,
-          communities,
-          nextHop,
-          med,
-          originAttribute: origin,
-          aggregator,
-          dedupKey: computeDedupKey({
-            collector,
-            peerIp,
-            prefix: parsed.prefix,
-            eventType: 'announcement',
-            timestampUs,
-            asPath: path.asPath,
-          }),
-        };
-        byPrefix.set(parsed.prefix, event);
+        const event = makeEvent(ctx, 'announcement', parsed.canonical, parsed.length, path, communities, nextHop, med, origin, aggregator);
+        byPrefix?.set(parsed.canonical, event);
         out.events.push(event);
       }
     }
+    // A single next hop can still list a prefix twice.
+    if (!byPrefix) dedupeInPlace(out.events);
   }
 
-  const withdrawn = new Set<string>();
+  if (withdrawals.length === 0) return;
+  // Per message, not module-wide, so no two messages share a mutable array.
+  const noPath: FlatAsPath = { asPath: [], asPathSetMask: null, asPathLength: 0, originAsn: null };
+  const noCommunities: string[] = [];
+  let withdrawn: Set<string> | null = null;
   for (const text of withdrawals) {
     const parsed = canonicalPrefixCounting(text, 'withdrawal', out);
-    if (!parsed || withdrawn.has(parsed.prefix)) continue;
-    withdrawn.add(parsed.prefix);
-    out.events.push({
-      ...base,
-      eventType: 'withdrawal',
-      prefix: parsed.prefix,
-      prefixLength: parsed.length,
-      originAsn: null,
-      asPath: [],
-      asPathSetMask: null,
-      asPathLength: 0,
-      communities: [],
-      nextHop: null,
-      med: null,
-      originAttribute: null,
-      aggregator: null,
-      dedupKey: computeDedupKey({ collector, peerIp, prefix: parsed.prefix, eventType: 'withdrawal', timestampUs, asPath: [] }),
-    });
+    if (!parsed) continue;
+    if (withdrawals.length > 1) {
+      withdrawn ??= new Set<string>();
+      if (withdrawn.has(parsed.canonical)) continue;
+      withdrawn.add(parsed.canonical);
+    }
+    out.events.push(makeEvent(ctx, 'withdrawal', parsed.canonical, parsed.length, noPath, noCommunities, null, null, null, null));
   }
+}
+
+/** Drops repeated announcements of one prefix (rare: only a malformed list repeats a prefix). */
+function dedupeInPlace(events: BgpEvent[]): void {
+  if (events.length < 2) return;
+  const seen = new Set<string>();
+  let w = 0;
+  for (const e of events) {
+    if (e.eventType === 'announcement') {
+      if (seen.has(e.prefix)) continue;
+      seen.add(e.prefix);
+    }
+    events[w++] = e;
+  }
+  events.length = w;
 }
 
 /** Like normalizeRisMessage, also returning the prefixes it had to skip and how many it masked. */
