@@ -83,6 +83,14 @@ function update(i: number, opts: { host?: string; ts?: number; prefix?: string; 
   return JSON.stringify({ type: 'ris_message', data });
 }
 
+async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 let servers: ReplayServer[] = [];
 let clients: TestClient[] = [];
 let tmpDir: string | null = null;
@@ -235,7 +243,7 @@ describe('replay server', () => {
     await c.waitFor(() => c.messages().length === 21);
     const elapsed = performance.now() - t0;
     expect(elapsed).toBeGreaterThan(100); // expected 200 ms
-    expect(elapsed).toBeLessThan(600);
+    expect(elapsed).toBeLessThan(1000); // loose: the machine may be busy; the exact schedule is tested above
   });
 
   it('dropClients() cuts connected sockets; a reconnecting client misses what was played meanwhile', async () => {
@@ -299,8 +307,7 @@ describe('replay server', () => {
     // Stop reading: the kernel buffers fill and the server's send buffer grows.
     await c.waitFor(() => c.messages().length > 0);
     (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(server.stats().droppedSlowClients).toBe(1);
+    await until(() => server.stats().droppedSlowClients === 1, 10_000);
     (c.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     await c.closed;
     expect(c.frames.at(-1)).toEqual({ type: 'ris_error', data: { message: 'client is too slow: dropping connection' } });
@@ -321,7 +328,7 @@ describe('replay server', () => {
       const server = await start({ source: { file: path.join(fixtures, 'morrowc-rislive-1k-msgs.ndjson') } });
       const c = await client(server.url);
       c.send('ris_subscribe', { type: 'UPDATE', host: 'rrc00' });
-      await c.waitFor(() => server.stats().finished);
+      await until(() => server.stats().finished);
       await new Promise((r) => setTimeout(r, 100));
       const msgs = c.messages();
       expect(msgs.length).toBeGreaterThan(600); // rrc00 sent 713 of the 1,000, a few are KEEPALIVEs

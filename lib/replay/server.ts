@@ -114,7 +114,10 @@ export async function startReplayServer(opts: ReplayServerOptions): Promise<Repl
     subscribeWaiters = [];
     for (const w of ws) w();
   };
-  const hasSubscriber = () => [...clients].some((c) => c.session.subscriptionCount > 0 && c.ws.readyState === WebSocket.OPEN);
+  const hasSubscriber = () => {
+    for (const c of clients) if (c.session.subscriptionCount > 0 && c.ws.readyState === WebSocket.OPEN) return true;
+    return false;
+  };
   const waitForSubscriber = async () => {
     while (!closed && !hasSubscriber()) await new Promise<void>((resolve) => subscribeWaiters.push(resolve));
   };
