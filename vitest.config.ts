@@ -5,6 +5,8 @@ const alias = { '@': path.resolve(import.meta.dirname) };
 
 // Three suites: pure unit tests (*.test.ts), integration tests on real PostgreSQL/Redis/WebSocket
 // (*.int.test.ts, run one file at a time on the 2-core machines), browser tests (*.spec.ts).
+// The projects run one after another (sequence.groupOrder): on 2 cores, CPU-heavy unit tests next to
+// a browser test's `next build` hit their timeouts.
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -13,6 +15,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['lib/**/*.test.ts', 'workers/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
           environment: 'node',
@@ -22,6 +25,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['**/*.int.test.ts'],
           exclude: ['node_modules/**', '.data/**'],
           environment: 'node',
@@ -36,6 +40,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['e2e/**/*.spec.ts'],
           environment: 'node',
           globalSetup: ['./test/global-setup.ts'],
