@@ -90,6 +90,14 @@ describe('insertEventBatch + read back', () => {
     expect(await countEvents()).toBe(9);
   });
 
+  it('stores a NUL character (which jsonb refuses) as U+FFFD instead of losing the row', async () => {
+    const e = makeTestEvent({ rawMessage: { note: 'a\u0000b' }, communities: ['1:2', 'odd"one'] });
+    expect(await insertEventBatch([e])).toMatchObject({ inserted: 1, rejected: 0 });
+    const [got] = (await listEvents({ limit: 1 })).data;
+    expect(got?.rawMessage).toEqual({ note: 'a\uFFFDb' });
+    expect(got?.communities).toEqual(['1:2', 'odd"one']);
+  });
+
   it('returns per-window counts of inserted rows and can record them atomically', async () => {
     const w0 = [makeTestEvent({ timestampUs: T0 + 5 }), makeTestEvent({ timestampUs: T0 + 7, eventType: 'withdrawal', originAsn: null, asPath: [], asPathLength: 0 })];
     const w1 = [makeTestEvent({ timestampUs: T0 + 300_000_000 + 1 })];
