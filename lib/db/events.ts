@@ -46,8 +46,9 @@ const INSERT_COLUMNS = `source, collector, peer_asn, peer_ip, event_type, prefix
 
 // One statement per batch. The batch travels as ONE JSON text parameter (an array of row tuples,
 // see eventsToJsonRows) that PostgreSQL parses in C: measured faster than 20 array parameters
-// for unnest (pg's per-element escaping in JS dominates there, ~2x slower with raw messages) and
-// than COPY into a temp table + INSERT … SELECT (bench/db-insert.ts, lib/db/README.md).
+// for unnest (pg's per-element escaping in JS dominates there, ~2x slower with raw messages)
+// and on par with COPY into a temp table + INSERT … SELECT, without the session state
+// (bench/db-insert.ts).
 // Duplicates are skipped by the unique (dedup_key, timestamp) index, and the inserted rows are
 // counted per window from RETURNING.
 function insertSql(recordWindows: boolean): string {
