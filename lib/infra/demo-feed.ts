@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { getLogger } from '@/lib/log';
 
 export interface DemoFeed {
   url: string;
@@ -37,6 +38,8 @@ export async function startDemoFeed(repoRoot: string, onLog: (line: string) => v
   const { file, generated, lines } = await ensureDemoFile(repoRoot);
   if (generated) onLog(`generated the demo stream: ${lines} messages in ${path.relative(repoRoot, file)}`);
   const { startReplayServer } = await import('@/lib/replay/server');
-  const server = await startReplayServer({ source: { file }, host: '127.0.0.1', port: 0, speed: 1, loop: true, retime: true });
+  // Its per-connection info lines would interleave with the launcher's console; warnings still show.
+  const logger = getLogger().child({ module: 'replay' }, { level: 'warn' });
+  const server = await startReplayServer({ source: { file }, host: '127.0.0.1', port: 0, speed: 1, loop: true, retime: true, logger });
   return { url: server.url, file, close: () => server.close() };
 }
