@@ -121,10 +121,10 @@ describe('fast validator ≡ zod schemas', () => {
         if (r.kind === 'malformed') malformed++;
       }
     }
-    // Sanity: the mutations really exercised both outcomes.
-    expect(checked).toBeGreaterThan(5000);
+    // Sanity: the mutations really exercised both outcomes (far more frames with the captures).
+    expect(checked).toBeGreaterThan(risFixturesPresent ? 5000 : 100);
     expect(malformed).toBeGreaterThan(checked / 3);
-    expect(checked - malformed).toBeGreaterThan(500);
+    expect(checked - malformed).toBeGreaterThan(risFixturesPresent ? 500 : 20);
   });
 });
 
