@@ -1,6 +1,7 @@
 // Zod contracts of the public HTTP API: query parameters in, JSON bodies out. The route handlers,
 // the dashboard hooks and the tests all parse with these, so the wire shape is declared once.
 
+import { parseEventIdParts } from '@/lib/bgp/event-id';
 import { z } from 'zod';
 import { EVENT_SOURCES, EVENT_TYPES, PREFIX_MATCHES, type EventFilter } from '@/lib/bgp/types';
 import { canonicalPrefix, PrefixError } from '@/lib/bgp/prefix';
@@ -136,11 +137,10 @@ export function toEventFilter(q: EventsQuery): EventFilter {
   return filter;
 }
 
-/** Event ids are PostgreSQL bigint identities, written in decimal. */
+/** Event ids are `<timestamp µs>_<dedup key>` (lib/bgp/event-id.ts). */
 export const eventIdParam = z
   .string()
-  .regex(/^[1-9]\d{0,18}$/, 'must be a positive integer event id')
-  .refine((s) => !/^\d+$/.test(s) || BigInt(s) <= 9_223_372_036_854_775_807n, 'is out of range');
+  .refine((s) => parseEventIdParts(s) !== null, 'must be an event id as returned by this API (<timestamp µs>_<dedup key>)');
 
 // ---------------------------------------------------------------------------------------------
 // Parsing URLSearchParams into the contracts, with one error message per bad parameter

@@ -58,9 +58,9 @@ export interface BgpEvent {
   dedupKey: string;
 }
 
-/** A stored event: the model above plus its database identity. */
+/** A stored event: the model above plus its identity. */
 export interface StoredBgpEvent extends BgpEvent {
-  /** bigint identity as a decimal string. */
+  /** `<timestampUs>_<dedupKey>` (lib/bgp/event-id.ts): the table's primary key, known before insert. */
   id: string;
   /** Wall-clock time the row was written (ms since epoch). */
   ingestedAtMs: number;

@@ -1,5 +1,7 @@
-// Opaque keyset cursor for listing events in (timestamp DESC, id DESC) order: the position of the
-// last row of a page. base64url so it is URL-safe; validated on the way back in.
+// Opaque keyset cursor for listing events in (timestamp DESC, dedup_key DESC) order: the
+// primary key of the last row of a page. base64url so it is URL-safe; validated on the way back in.
+
+import { formatEventId, parseEventIdParts } from '@/lib/bgp/event-id';
 
 export class InvalidCursorError extends Error {
   constructor(message = 'cursor is not one returned by this API') {
@@ -10,19 +12,17 @@ export class InvalidCursorError extends Error {
 
 export interface EventCursor {
   timestampUs: number;
-  /** bigint id as a decimal string. */
-  id: string;
+  /** Signed 64-bit dedup key as a decimal string. */
+  dedupKey: string;
 }
 
 export function encodeEventCursor(c: EventCursor): string {
-  return Buffer.from(`${c.timestampUs}:${c.id}`, 'utf8').toString('base64url');
+  return Buffer.from(formatEventId(c.timestampUs, c.dedupKey), 'utf8').toString('base64url');
 }
 
 export function decodeEventCursor(s: string): EventCursor {
   if (!/^[A-Za-z0-9_-]{1,96}$/.test(s)) throw new InvalidCursorError();
-  const m = /^(-?\d{1,17}):(\d{1,19})$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
-  if (!m) throw new InvalidCursorError();
-  const timestampUs = Number(m[1]);
-  if (!Number.isSafeInteger(timestampUs) || BigInt(m[2]!) > 9223372036854775807n) throw new InvalidCursorError();
-  return { timestampUs, id: m[2]! };
+  const parts = parseEventIdParts(Buffer.from(s, 'base64url').toString('utf8'));
+  if (!parts) throw new InvalidCursorError();
+  return parts;
 }

@@ -1,6 +1,7 @@
 // BgpEvent ⇄ bgp_events rows (pure). Writes go as one JSON text of row tuples; reads come back
 // as pg row objects and are turned into domain events here.
 
+import { formatEventId } from '@/lib/bgp/event-id';
 import type { BgpEvent, BgpEventType, EventSource, OriginAttribute, StoredBgpEvent } from '@/lib/bgp/types';
 
 /**
@@ -21,7 +22,6 @@ export function eventsToJsonRows(events: readonly BgpEvent[]): string {
 
 /** A row as selected by EVENT_SELECT_LIST in events.ts (pg returns bigint as string). */
 export interface EventRow {
-  id: string;
   source: string;
   collector: string;
   peer_asn: string;
@@ -50,8 +50,9 @@ const NUL = '\u0000';
 const num = (v: string | null): number | null => (v === null ? null : Number(v));
 
 export function rowToStoredEvent(r: EventRow): StoredBgpEvent {
+  const timestampUs = Number(r.timestamp_us);
   return {
-    id: r.id,
+    id: formatEventId(timestampUs, r.dedup_key),
     source: r.source as EventSource,
     collector: r.collector,
     peerAsn: Number(r.peer_asn),
@@ -69,7 +70,7 @@ export function rowToStoredEvent(r: EventRow): StoredBgpEvent {
     localPref: num(r.local_pref),
     originAttribute: r.origin_attribute as OriginAttribute | null,
     aggregator: r.aggregator,
-    timestampUs: Number(r.timestamp_us),
+    timestampUs,
     rawMessage: r.raw_message ?? null,
     dedupKey: r.dedup_key,
     ingestedAtMs: Number(r.ingested_at_ms),

@@ -196,7 +196,7 @@ describe('listEvents pagination', () => {
     expect(new Set(seen.map((e) => e.id)).size).toBe(50);
     for (let i = 1; i < seen.length; i++) {
       const [a, b] = [seen[i - 1]!, seen[i]!];
-      expect(a.timestampUs > b.timestampUs || (a.timestampUs === b.timestampUs && BigInt(a.id) > BigInt(b.id))).toBe(true);
+      expect(a.timestampUs > b.timestampUs || (a.timestampUs === b.timestampUs && BigInt(a.dedupKey) > BigInt(b.dedupKey))).toBe(true);
     }
   });
 

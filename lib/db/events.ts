@@ -2,6 +2,7 @@
 
 import type pg from 'pg';
 import type { BgpEvent, EventFilter, EventPage, StoredBgpEvent } from '@/lib/bgp/types';
+import { parseEventIdParts } from '@/lib/bgp/event-id';
 import { coveringPrefixes } from '@/lib/bgp/prefix';
 import { getPgPool } from '@/lib/db/client';
 import { decodeEventCursor, encodeEventCursor } from '@/lib/db/event-cursor';
@@ -49,7 +50,7 @@ const INSERT_COLUMNS = `source, collector, peer_asn, peer_ip, event_type, prefix
 // for unnest (pg's per-element escaping in JS dominates there, ~2x slower with raw messages)
 // and on par with COPY into a temp table + INSERT … SELECT, without the session state
 // (bench/db-insert.ts).
-// Duplicates are skipped by the unique (dedup_key, timestamp) index, and the inserted rows are
+// Duplicates are skipped by the primary key (timestamp, dedup_key), and the inserted rows are
 // counted per window from RETURNING.
 function insertSql(recordWindows: boolean): string {
   const agg = `SELECT source, date_bin(${INGEST_WINDOW_US} * interval '1 microsecond', "timestamp", 'epoch'::timestamptz) AS window_start,
@@ -69,7 +70,7 @@ function insertSql(recordWindows: boolean): string {
            (j->>14)::bigint, j->>15, j->>16, ${usToTimestamptz("(j->>17)::bigint")},
            CASE WHEN jsonb_typeof(j->18) <> 'null' THEN j->18 END, (j->>19)::bigint
       FROM jsonb_array_elements($1::jsonb) AS j
-    ON CONFLICT (dedup_key, "timestamp") DO NOTHING
+    ON CONFLICT ("timestamp", dedup_key) DO NOTHING
     RETURNING source, "timestamp", event_type),
   agg AS (${agg})${recordWindows ? `,\n  upsert AS (${windowUpsertSql('agg')})` : ''}
   SELECT source, ${timestamptzToUs('window_start')} AS ws, events::int, announcements::int, withdrawals::int,
@@ -175,7 +176,7 @@ async function insertOnce(events: readonly BgpEvent[], opts: InsertBatchOptions,
   }));
 }
 
-const EVENT_SELECT_LIST = `id::text AS id, source, collector, peer_asn::text AS peer_asn, host(peer_ip) AS peer_ip,
+const EVENT_SELECT_LIST = `source, collector, peer_asn::text AS peer_asn, host(peer_ip) AS peer_ip,
   event_type, prefix::text AS prefix, prefix_length, origin_asn::text AS origin_asn, as_path::text[] AS as_path,
   as_path_set_mask, as_path_length, communities, host(next_hop) AS next_hop, med::text AS med,
   local_pref::text AS local_pref, origin_attribute, aggregator, ${timestamptzToUs('"timestamp"')} AS timestamp_us,
@@ -238,7 +239,7 @@ async function queryEvents(db: pg.Pool, sql: string, params: unknown[]): Promise
 }
 
 /**
- * Events matching the filter, newest first (timestamp DESC, id DESC), `limit` per page.
+ * Events matching the filter, newest first (timestamp DESC, dedup_key DESC), `limit` per page.
  * nextCursor continues after the last row; null when there is nothing more.
  */
 export async function listEvents(filter: EventFilter, db: pg.Pool = getPgPool()): Promise<EventPage> {
@@ -246,18 +247,18 @@ export async function listEvents(filter: EventFilter, db: pg.Pool = getPgPool())
   const w = filterClauses(filter);
   if (filter.cursor !== undefined) {
     const c = decodeEventCursor(filter.cursor);
-    w.clauses.push(`("timestamp", id) < (${addParam(w, usToIso(c.timestampUs))}::timestamptz, ${addParam(w, c.id)}::bigint)`);
+    w.clauses.push(`("timestamp", dedup_key) < (${addParam(w, usToIso(c.timestampUs))}::timestamptz, ${addParam(w, c.dedupKey)}::bigint)`);
   }
   const where = w.clauses.length > 0 ? `WHERE ${w.clauses.join(' AND ')}` : '';
-  // ORDER BY is qualified: a bare "id" would mean the text output column id::text.
+  // ORDER BY is qualified: a bare dedup_key would mean the text output column dedup_key::text.
   // One row more than asked tells whether another page exists without a count.
-  const sql = `SELECT ${EVENT_SELECT_LIST} FROM bgp_events e ${where} ORDER BY e."timestamp" DESC, e.id DESC LIMIT ${addParam(w, limit + 1)}`;
+  const sql = `SELECT ${EVENT_SELECT_LIST} FROM bgp_events e ${where} ORDER BY e."timestamp" DESC, e.dedup_key DESC LIMIT ${addParam(w, limit + 1)}`;
   const r = await queryEvents(db, sql, w.params);
   const rows = r.rows.slice(0, limit).map(rowToStoredEvent);
   const last = rows[rows.length - 1];
   return {
     data: rows,
-    nextCursor: r.rows.length > limit && last ? encodeEventCursor({ timestampUs: last.timestampUs, id: last.id }) : null,
+    nextCursor: r.rows.length > limit && last ? encodeEventCursor({ timestampUs: last.timestampUs, dedupKey: last.dedupKey }) : null,
   };
 }
 
@@ -266,10 +267,15 @@ export async function latestEvents(limit: number, db: pg.Pool = getPgPool()): Pr
   return (await listEvents({ limit }, db)).data;
 }
 
-/** One event by id; null when absent or when id is not a bigint. */
+/** One event by id (lib/bgp/event-id.ts); null when absent or when id is not one we produce. */
 export async function getEventById(id: string, db: pg.Pool = getPgPool()): Promise<StoredBgpEvent | null> {
-  if (!/^\d{1,19}$/.test(id) || BigInt(id) > 9223372036854775807n) return null;
-  const r = await db.query<EventRow>(`SELECT ${EVENT_SELECT_LIST} FROM bgp_events WHERE id = $1::bigint LIMIT 1`, [id]);
+  const key = parseEventIdParts(id);
+  if (!key) return null;
+  // The time goes in as text so only its hour's partition is searched.
+  const r = await db.query<EventRow>(
+    `SELECT ${EVENT_SELECT_LIST} FROM bgp_events WHERE "timestamp" = $1::timestamptz AND dedup_key = $2::bigint`,
+    [usToIso(key.timestampUs), key.dedupKey],
+  );
   const row = r.rows[0];
   return row ? rowToStoredEvent(row) : null;
 }

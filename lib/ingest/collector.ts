@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { BgpEvent, IngestGap } from '@/lib/bgp/types';
 import { toApiEvent } from '@/lib/api/serialize';
+import { formatEventId } from '@/lib/bgp/event-id';
 import type { ApiBgpEvent } from '@/lib/api/types';
 import { getEnv } from '@/lib/env';
 import type { FeedConnection, FeedLabel, FeedState } from '@/lib/feed/types';
@@ -223,9 +224,9 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
   const publish = (batch: BgpEvent[], committedAtMs: number) => {
     if (!redis) return;
     const latest: ApiBgpEvent[] = batch.slice(-LATEST_IN_UPDATE).reverse().map((e) => ({
-      // The insert does not return row ids; the dedup key identifies the row as well, and the
-      // raw message is left out to keep pub/sub payloads small (the API serves it).
-      ...toApiEvent({ ...e, id: e.dedupKey, ingestedAtMs: committedAtMs }),
+      // The id is the row's primary key, known without a round trip; the raw message is left
+      // out to keep pub/sub payloads small (GET /api/v1/bgp/events/{id} serves it).
+      ...toApiEvent({ ...e, id: formatEventId(e.timestampUs, e.dedupKey), ingestedAtMs: committedAtMs }),
       raw_message: null,
     }));
     publishFeedUpdate(redis, { feed: feedState(), latest }).catch((err) => warnRedis({ err }, 'could not publish feed update'));

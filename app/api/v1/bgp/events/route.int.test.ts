@@ -176,12 +176,15 @@ describe('GET /api/v1/bgp/events/{id}', () => {
   });
 
   it('answers 404 for an unknown id and 400 for a malformed one', async () => {
-    const missing = await get('9223372036854775000');
+    const missing = await get('1787141896080000_9223372036854775000');
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
     const bad = await get('abc');
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: { code: 'invalid_parameter', message: 'id: must be a positive integer event id' } });
+    expect(await bad.json()).toEqual({
+      error: { code: 'invalid_parameter', message: 'id: must be an event id as returned by this API (<timestamp µs>_<dedup key>)' },
+    });
+    expect((await get('12345')).status).toBe(400);
   });
 
   it('serves a real RIS Live capture with an AS_SET exactly as normalized', async (ctx) => {
