@@ -11,6 +11,9 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  /** HTTP port of the dashboard/API (npm start picks the next free one when taken). */
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+
   DATABASE_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().optional(),
 
@@ -30,7 +33,9 @@ const envSchema = z.object({
   /** Max events per database write. */
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5_000),
   /** Max time an event waits in the batch before it is written. */
-  INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(200),
+  INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(100),
+  /** Concurrent batch writes: 2 lets PostgreSQL use a second core (bench/ingest-throughput.ts). */
+  INGEST_WRITERS: z.coerce.number().int().min(1).max(16).default(2),
   /** Events buffered before the collector stops reading and records an overflow gap. */
   INGEST_MAX_BUFFERED: z.coerce.number().int().min(1000).default(200_000),
   /** Hours of raw events kept; older partitions are dropped. */

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { getEnv } from '@/lib/env';
-import { childEnv } from '@/lib/infra/child-env';
+import { childEnv, launcherVar } from '@/lib/infra/child-env';
 import { startLocalServices, type LocalServices } from '@/lib/infra/local-services';
 import { spawnOwned, type OwnedProcess } from '@/lib/infra/process-group';
 import { cleanStaleRunDirs, runDirFor } from '@/lib/infra/run-dirs';
@@ -78,7 +78,8 @@ async function main(): Promise<number> {
       command: process.execPath,
       args,
       cwd: repoRoot,
-      env: childEnv({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }),
+      // Logs of the code under test stay out of the report unless asked for (LOG_LEVEL=info npm test).
+      env: childEnv({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, LOG_LEVEL: launcherVar('LOG_LEVEL') ?? 'warn' }),
       inheritStdio: true,
     });
     const exit = await vitest.exited;

@@ -179,8 +179,8 @@ async function main(): Promise<void> {
   // 5. Worker and web server.
   const runtimeEnv = childEnv({ ...baseEnv, RIS_LIVE_URL: feedUrl, FEED_LABEL: feedLabel, NODE_ENV: 'production' });
   startChild('worker', process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', 'index.ts')], runtimeEnv);
-  const requested = Number.parseInt(launcherVar('PORT') ?? '3000', 10);
-  const port = await findPortFrom(Number.isFinite(requested) && requested > 0 ? requested : 3000);
+  const requested = getEnv().PORT;
+  const port = await findPortFrom(requested);
   if (port !== requested) say(`port ${requested} is busy: the dashboard uses ${port}`);
   const nextBin = path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
   const web = startChild('web', process.execPath, [nextBin, 'start', '-p', String(port)], childEnv({ ...baseEnv, RIS_LIVE_URL: feedUrl, FEED_LABEL: feedLabel, PORT: String(port) }));

@@ -11,8 +11,11 @@ export function childEnv(overrides: Record<string, string | undefined> = {}): No
   return env;
 }
 
-/** A variable of the launching shell that lib/env.ts does not model (PORT, CI). */
-export function launcherVar(name: 'PORT' | 'CI'): string | undefined {
+/**
+ * A variable of the launching shell as the user set it (CI), or whether they set it at all
+ * (LOG_LEVEL: lib/env.ts would report its default instead).
+ */
+export function launcherVar(name: 'CI' | 'LOG_LEVEL'): string | undefined {
   const value = process.env[name];
   return value === undefined || value === '' ? undefined : value;
 }

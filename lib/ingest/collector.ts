@@ -1,9 +1,10 @@
 // The live collector: RIS Live WebSocket → normalize → batcher → PostgreSQL, with window counts,
 // gaps, and the feed state / live updates in Redis.
 //
-// Ordering guarantees: batches commit in arrival order (one write in flight); window counts and
-// gaps are written on one serialized side chain after the batch they belong to; feed updates are
-// published on one Redis connection, so subscribers see them in commit order.
+// Ordering: with INGEST_WRITERS > 1 batches may commit out of arrival order (each write is
+// idempotent and counts its own windows in the same statement, so order does not matter for
+// the data); gaps are written on one serialized side chain; feed updates are published on one
+// Redis connection, so subscribers see them in commit order.
 
 import type { Redis } from 'ioredis';
 import type { BgpEvent, IngestGap } from '@/lib/bgp/types';
@@ -45,6 +46,8 @@ export interface CollectorOptions {
   storeRaw?: boolean;
   batchSize?: number;
   flushMs?: number;
+  /** Concurrent batch writes. */
+  writers?: number;
   maxBuffered?: number;
   maxFrameBytes?: number;
   logger?: Logger;
@@ -105,6 +108,7 @@ interface ResolvedConfig {
   storeRaw: boolean;
   batchSize: number;
   flushMs: number;
+  writers: number;
   maxBuffered: number;
   maxFrameBytes: number;
 }
@@ -119,6 +123,7 @@ function resolveConfig(opts: CollectorOptions): ResolvedConfig {
     storeRaw: opts.storeRaw ?? env.INGEST_STORE_RAW,
     batchSize: opts.batchSize ?? env.INGEST_BATCH_SIZE,
     flushMs: opts.flushMs ?? env.INGEST_FLUSH_MS,
+    writers: opts.writers ?? env.INGEST_WRITERS,
     maxBuffered: opts.maxBuffered ?? env.INGEST_MAX_BUFFERED,
     maxFrameBytes: opts.maxFrameBytes ?? env.RIS_MAX_FRAME_BYTES,
   };
@@ -149,7 +154,21 @@ async function defaultRecordGap(): Promise<(gap: IngestGap) => Promise<unknown>>
 
 async function defaultRedis(): Promise<Redis> {
   const { getRedis } = await import('@/lib/queue/connection');
-  return getRedis();
+  const redis = getRedis();
+  // The shared connection has no offline queue (API handlers must fail fast), so the first
+  // state write would fail while it is still connecting: wait for it briefly.
+  if (redis.status !== 'ready') {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, 3000);
+      redis.once('ready', done);
+    });
+  }
+  return redis;
 }
 
 export async function startCollector(opts: CollectorOptions = {}): Promise<Collector> {
@@ -235,6 +254,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
   const batcher = new EventBatcher<InsertBatchResult>({
     batchSize: cfg.batchSize,
     flushMs: cfg.flushMs,
+    maxInFlight: cfg.writers,
     maxBuffered: cfg.maxBuffered,
     write: (batch) => insertBatch(batch),
     timers,
@@ -328,7 +348,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
   stateTimer.unref();
 
   log.info(
-    { url: displayUrl(cfg.url), label: cfg.label, subscriptions: cfg.subscriptions, batchSize: cfg.batchSize, flushMs: cfg.flushMs, maxBuffered: cfg.maxBuffered, storeRaw: cfg.storeRaw },
+    { url: displayUrl(cfg.url), label: cfg.label, subscriptions: cfg.subscriptions, batchSize: cfg.batchSize, flushMs: cfg.flushMs, writers: cfg.writers, maxBuffered: cfg.maxBuffered, storeRaw: cfg.storeRaw },
     'collector starting',
   );
   client.start();

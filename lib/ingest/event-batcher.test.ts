@@ -265,3 +265,26 @@ describe('EventBatcher lag', () => {
     expect(() => new EventBatcher({ batchSize: 1, flushMs: 1, maxBuffered: 10, highWater: 3, lowWater: 5, write })).toThrow(/lowWater/);
   });
 });
+
+describe('EventBatcher with overlapping writes', () => {
+  it('keeps at most maxInFlight writes running and writes every event exactly once', async () => {
+    const w = gatedWriter();
+    const { batcher } = setup({ write: w.write, maxInFlight: 2, maxBuffered: 30 });
+    batcher.add(events(0, 9));
+    await settle();
+    // Three batches are due; only two may run.
+    expect(w.calls).toHaveLength(2);
+    expect(batcher.stats().inFlight).toBe(6);
+    await w.release(1);
+    expect(w.calls).toHaveLength(3);
+    await w.release(2);
+    await batcher.drain();
+    expect(w.maxInFlight).toBe(2);
+    expect(w.calls.flatMap(keys)).toEqual(keys(events(0, 9)));
+    expect(batcher.stats()).toMatchObject({ inFlight: 0, pending: 0, eventsWritten: 9, batchesWritten: 3 });
+  });
+
+  it('refuses a maxInFlight that is not a positive integer', () => {
+    expect(() => setup({ maxInFlight: 0 })).toThrow(/maxInFlight/);
+  });
+});

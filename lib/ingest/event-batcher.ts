@@ -1,7 +1,9 @@
 // Buffers normalized events between the WebSocket and the database.
 //
 // - A batch is written when `batchSize` events are pending or the oldest pending event has waited
-//   `flushMs`; one write is in flight at a time, so batches commit in arrival order.
+//   `flushMs`. With `maxInFlight` 1 batches commit in arrival order; with more, up to that many
+//   writes overlap (PostgreSQL then uses more than one core: the writes are idempotent and
+//   independent, so their commit order does not matter for correctness).
 // - Back-pressure is explicit: above `highWater` buffered events the source is asked to pause
 //   (the WebSocket stops reading), below `lowWater` to resume.
 // - If the hard cap `maxBuffered` is reached anyway (frames already read when the pause took
@@ -39,6 +41,8 @@ export interface EventBatcherOptions<R> {
   flushMs: number;
   /** Hard cap on buffered events (pending + in flight); beyond it events are dropped and counted. */
   maxBuffered: number;
+  /** Concurrent writes (default 1: strictly ordered commits). */
+  maxInFlight?: number;
   /** Pause the source above this many buffered events (default: half of maxBuffered). */
   highWater?: number;
   /** Resume the source below this many (default: a quarter of maxBuffered). */
@@ -101,7 +105,9 @@ export class EventBatcher<R = void> {
   private head = 0;
   private pending = 0;
   private inFlight = 0;
-  private flushing: Promise<void> | null = null;
+  private readonly maxInFlight: number;
+  /** Running write loops, at most maxInFlight. */
+  private lanes = new Set<Promise<void>>();
   private timer: unknown = null;
   private draining = false;
   private giveUp = false;
@@ -123,6 +129,8 @@ export class EventBatcher<R = void> {
       throw new Error('need lowWater < highWater ≤ maxBuffered');
     }
     this.lag = opts.lag ?? new LagHistogram();
+    this.maxInFlight = opts.maxInFlight ?? 1;
+    if (!(Number.isInteger(this.maxInFlight) && this.maxInFlight >= 1)) throw new Error('maxInFlight must be an integer ≥ 1');
   }
 
   /** Accept the events of one message. Returns how many were accepted (the rest were dropped). */
@@ -163,9 +171,9 @@ export class EventBatcher<R = void> {
     let deadline: unknown = null;
     try {
       const work = (async () => {
-        while (this.pending > 0 || this.flushing) {
+        while (this.pending > 0 || this.lanes.size > 0) {
           this.kick();
-          if (this.flushing) await this.flushing;
+          if (this.lanes.size > 0) await Promise.race(this.lanes);
           if (this.giveUp) break;
         }
       })();
@@ -249,7 +257,7 @@ export class EventBatcher<R = void> {
   private schedule(): void {
     if (this.pending >= this.opts.batchSize) {
       this.kick();
-    } else if (this.pending > 0 && this.timer === null && !this.flushing) {
+    } else if (this.pending > 0 && this.timer === null && this.lanes.size === 0) {
       this.armTimer();
     }
   }
@@ -270,11 +278,15 @@ export class EventBatcher<R = void> {
     }
   }
 
+  /** Start write loops while batches are due and fewer than maxInFlight are running. */
   private kick(): void {
-    if (this.flushing) return;
-    this.flushing = this.runFlushes().finally(() => {
-      this.flushing = null;
-    });
+    while (this.lanes.size < this.maxInFlight && this.isDue() && !this.giveUp) {
+      const lane: Promise<void> = this.runLane().finally(() => {
+        this.lanes.delete(lane);
+        if (this.pending > 0 && this.timer === null && !this.giveUp) this.armTimer();
+      });
+      this.lanes.add(lane);
+    }
   }
 
   private isDue(): boolean {
@@ -284,12 +296,14 @@ export class EventBatcher<R = void> {
     return oldest !== undefined && this.timers.now() - oldest >= this.opts.flushMs;
   }
 
-  private async runFlushes(): Promise<void> {
+  private async runLane(): Promise<void> {
     while (this.isDue() && !this.giveUp) {
       this.clearTimer();
       const batch = this.takeBatch();
+      // Another batch may already be due (a burst): let a second lane take it meanwhile.
+      if (this.lanes.size < this.maxInFlight) queueMicrotask(() => this.kick());
       const written = await this.writeWithRetry(batch.events);
-      this.inFlight = 0;
+      this.inFlight -= batch.events.length;
       if (!written) {
         // Gave up at shutdown: count the batch as lost (it may or may not be in the database).
         this.dropEvents(batch.events, 0);
@@ -302,7 +316,6 @@ export class EventBatcher<R = void> {
         this.opts.onResume?.();
       }
     }
-    if (this.pending > 0 && this.timer === null && !this.giveUp) this.armTimer();
   }
 
   private takeBatch(): TakenBatch {
@@ -328,7 +341,7 @@ export class EventBatcher<R = void> {
       this.head = 0;
     }
     this.pending -= events.length;
-    this.inFlight = events.length;
+    this.inFlight += events.length;
     return { events, receipts };
   }
 
