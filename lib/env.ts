@@ -42,6 +42,10 @@ const envSchema = z.object({
   EVENT_RETENTION_HOURS: z.coerce.number().int().min(1).default(48),
   /** Frames larger than this are counted as malformed and skipped. */
   RIS_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  /** BGPStream broker data API (v2) base URL for archive backfills (lib/sources/bgpstream). */
+  BGPSTREAM_BROKER_URL: z.string().url().default('https://broker.bgpstream.caida.org/v2'),
+  /** Where downloaded MRT archive files are cached (relative to the working directory). */
+  BACKFILL_CACHE_DIR: z.string().min(1).default('.data/cache/mrt'),
 });
 
 export type Env = z.infer<typeof envSchema>;
