@@ -1,0 +1,329 @@
+// The validation index: RFC 6811 route origin validation over a VRP set, in process. Pure.
+//
+// Layout (one table per address family, no object per node): the distinct VRP prefixes sorted by
+// (start address, length), each with its last address, its length and the index of its nearest
+// enclosing VRP prefix ("parent"); the VRPs of each prefix as parallel ASN / maxLength arrays.
+// Prefixes are laminar (two are either nested or disjoint), so for a route P the last entry E
+// whose start is ≤ P's start is either the most specific VRP prefix covering P or lies inside it:
+// climbing E's parents to the first one that contains P finds it, and the parents above that are
+// exactly the other covering prefixes. A bucket table on the top address bits narrows the binary
+// search to a few steps. Lookups allocate nothing.
+
+import { prefixToWords, lastAddressWords, type PrefixWords } from '@/lib/rpki/prefix-words';
+import { VERDICT, type RovResult, type VerdictCode, type Vrp } from '@/lib/rpki/types';
+
+const BUCKET_BITS_V4 = 16;
+const BUCKET_BITS_V6 = 20;
+
+interface FamilyTable {
+  /** 1 (IPv4) or 4 (IPv6) words per address. */
+  w: number;
+  n: number;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  lens: Uint8Array;
+  parent: Int32Array;
+  /** VRPs of prefix i are [vrpOff[i], vrpOff[i+1]). */
+  vrpOff: Uint32Array;
+  vrpAsn: Uint32Array;
+  vrpMax: Uint8Array;
+  /** The VRP objects in the same order, for detailed answers. */
+  vrps: Vrp[];
+  bucketShift: number;
+  /** bucket[b] = first entry whose start's top bits are ≥ b. */
+  bucket: Uint32Array;
+}
+
+export interface VrpIndexBuildResult {
+  index: VrpIndex;
+  /** Entries skipped because they were not a usable VRP (the loaders normally filter these first). */
+  rejected: { vrp: Vrp; reason: string }[];
+  /** Identical (prefix, maxLength, asn) entries merged. */
+  duplicates: number;
+}
+
+interface ParsedVrp {
+  p: PrefixWords;
+  vrp: Vrp;
+}
+
+function compareParsed(a: ParsedVrp, b: ParsedVrp): number {
+  return (
+    a.p.w0 - b.p.w0 || a.p.w1 - b.p.w1 || a.p.w2 - b.p.w2 || a.p.w3 - b.p.w3 || a.p.length - b.p.length || a.vrp.asn - b.vrp.asn || a.vrp.maxLength - b.vrp.maxLength
+  );
+}
+
+function buildTable(items: ParsedVrp[], w: number): { table: FamilyTable; duplicates: number } {
+  items.sort(compareParsed);
+  const vrps: Vrp[] = [];
+  const vrpAsn = new Uint32Array(items.length);
+  const vrpMax = new Uint8Array(items.length);
+  const starts = new Uint32Array(items.length * w);
+  const ends = new Uint32Array(items.length * w);
+  const lens = new Uint8Array(items.length);
+  const offs: number[] = [];
+  let n = 0;
+  let duplicates = 0;
+  let prev: ParsedVrp | null = null;
+  for (const it of items) {
+    if (prev && compareParsed(prev, it) === 0) {
+      duplicates++;
+      continue;
+    }
+    const samePrefix = prev !== null && prev.p.w0 === it.p.w0 && prev.p.w1 === it.p.w1 && prev.p.w2 === it.p.w2 && prev.p.w3 === it.p.w3 && prev.p.length === it.p.length;
+    if (!samePrefix) {
+      const end = lastAddressWords(it.p);
+      const base = n * w;
+      starts[base] = it.p.w0;
+      ends[base] = end[0];
+      if (w === 4) {
+        starts[base + 1] = it.p.w1;
+        starts[base + 2] = it.p.w2;
+        starts[base + 3] = it.p.w3;
+        ends[base + 1] = end[1];
+        ends[base + 2] = end[2];
+        ends[base + 3] = end[3];
+      }
+      lens[n] = it.p.length;
+      offs.push(vrps.length);
+      n++;
+    }
+    vrpAsn[vrps.length] = it.vrp.asn;
+    vrpMax[vrps.length] = it.vrp.maxLength;
+    vrps.push(it.vrp);
+    prev = it;
+  }
+  offs.push(vrps.length);
+  const parent = new Int32Array(n);
+  // Sweep in sorted order with a stack of the open enclosing prefixes.
+  const stack: number[] = [];
+  for (let i = 0; i < n; i++) {
+    while (stack.length > 0 && !containsEntry(starts, ends, w, stack[stack.length - 1]!, i)) stack.pop();
+    parent[i] = stack.length > 0 ? stack[stack.length - 1]! : -1;
+    stack.push(i);
+  }
+  const bucketBits = w === 1 ? BUCKET_BITS_V4 : BUCKET_BITS_V6;
+  const bucketShift = 32 - bucketBits;
+  const bucket = new Uint32Array((1 << bucketBits) + 1);
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const top = starts[i * w]! >>> bucketShift;
+    while (b <= top) bucket[b++] = i;
+  }
+  while (b < bucket.length) bucket[b++] = n;
+  return {
+    table: {
+      w,
+      n,
+      starts: starts.slice(0, n * w),
+      ends: ends.slice(0, n * w),
+      lens: lens.slice(0, n),
+      parent,
+      vrpOff: Uint32Array.from(offs),
+      vrpAsn: vrpAsn.slice(0, vrps.length),
+      vrpMax: vrpMax.slice(0, vrps.length),
+      vrps,
+      bucketShift,
+      bucket,
+    },
+    duplicates,
+  };
+}
+
+/** Entry `outer` contains entry `inner` (both by index; outer sorts first). */
+function containsEntry(starts: Uint32Array, ends: Uint32Array, w: number, outer: number, inner: number): boolean {
+  const o = outer * w;
+  const i = inner * w;
+  for (let k = 0; k < w; k++) {
+    const ie = ends[i + k]!;
+    const oe = ends[o + k]!;
+    if (ie !== oe) return ie < oe;
+  }
+  return true;
+}
+
+/** Usable as a VRP: canonical prefix, length ≤ maxLength ≤ family width, ASN in range. */
+export function checkVrp(vrp: Vrp): { p: PrefixWords } | { error: string } {
+  let p: PrefixWords;
+  try {
+    p = prefixToWords(vrp.prefix);
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : 'bad prefix' };
+  }
+  const width = p.family === 4 ? 32 : 128;
+  if (!Number.isInteger(vrp.maxLength) || vrp.maxLength < p.length || vrp.maxLength > width) {
+    return { error: `maxLength ${vrp.maxLength} outside ${p.length}..${width}` };
+  }
+  if (!Number.isInteger(vrp.asn) || vrp.asn < 0 || vrp.asn > 0xffffffff) return { error: `bad ASN ${vrp.asn}` };
+  return { p };
+}
+
+const EMPTY: Vrp[] = [];
+
+export class VrpIndex {
+  private constructor(
+    private readonly v4: FamilyTable,
+    private readonly v6: FamilyTable,
+  ) {}
+
+  static build(vrps: readonly Vrp[]): VrpIndexBuildResult {
+    const four: ParsedVrp[] = [];
+    const six: ParsedVrp[] = [];
+    const rejected: { vrp: Vrp; reason: string }[] = [];
+    for (const vrp of vrps) {
+      const checked = checkVrp(vrp);
+      if ('error' in checked) rejected.push({ vrp, reason: checked.error });
+      else (checked.p.family === 4 ? four : six).push({ p: checked.p, vrp });
+    }
+    const a = buildTable(four, 1);
+    const b = buildTable(six, 4);
+    return { index: new VrpIndex(a.table, b.table), rejected, duplicates: a.duplicates + b.duplicates };
+  }
+
+  static empty(): VrpIndex {
+    return VrpIndex.build([]).index;
+  }
+
+  /** Distinct VRPs held. */
+  get size(): number {
+    return this.v4.vrps.length + this.v6.vrps.length;
+  }
+
+  get counts(): { ipv4: number; ipv6: number } {
+    return { ipv4: this.v4.vrps.length, ipv6: this.v6.vrps.length };
+  }
+
+  /** Every VRP held (IPv4 then IPv6, sorted by prefix). */
+  allVrps(): Vrp[] {
+    return [...this.v4.vrps, ...this.v6.vrps];
+  }
+
+  /** Most specific VRP prefix entry covering an IPv4 route, or -1. */
+  private coverV4(addr: number, len: number): number {
+    const t = this.v4;
+    const { starts, ends, lens, parent, bucket } = t;
+    const b = addr >>> t.bucketShift;
+    let lo = bucket[b]!;
+    let hi = bucket[b + 1]!;
+    let i: number;
+    if (lo === hi || starts[lo]! > addr) i = lo - 1;
+    else {
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1;
+        if (starts[mid]! <= addr) lo = mid;
+        else hi = mid;
+      }
+      i = lo;
+    }
+    while (i >= 0 && (lens[i]! > len || ends[i]! < addr)) i = parent[i]!;
+    return i;
+  }
+
+  private coverV6(a0: number, a1: number, a2: number, a3: number, len: number): number {
+    const t = this.v6;
+    const { starts, ends, lens, parent, bucket } = t;
+    const b = a0 >>> t.bucketShift;
+    let lo = bucket[b]!;
+    let hi = bucket[b + 1]!;
+    let i: number;
+    if (lo === hi || !le6(starts, lo * 4, a0, a1, a2, a3)) i = lo - 1;
+    else {
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1;
+        if (le6(starts, mid * 4, a0, a1, a2, a3)) lo = mid;
+        else hi = mid;
+      }
+      i = lo;
+    }
+    while (i >= 0 && (lens[i]! > len || !ge6(ends, i * 4, a0, a1, a2, a3))) i = parent[i]!;
+    return i;
+  }
+
+  /** Verdict from the covering chain starting at entry i. `origin` < 0 means "none" (AS_SET). */
+  private static verdict(t: FamilyTable, i: number, len: number, origin: number): VerdictCode {
+    if (i < 0) return VERDICT.notFound;
+    const { vrpOff, vrpAsn, vrpMax, parent } = t;
+    let sawOrigin = false;
+    for (let k = i; k >= 0; k = parent[k]!) {
+      const end = vrpOff[k + 1]!;
+      for (let j = vrpOff[k]!; j < end; j++) {
+        if (vrpAsn[j] === origin) {
+          if (vrpMax[j]! >= len) return VERDICT.valid;
+          sawOrigin = true;
+        }
+      }
+    }
+    return sawOrigin ? VERDICT.invalidLength : VERDICT.invalidAsn;
+  }
+
+  /**
+   * Hot path for IPv4: `addr` the network address as an unsigned 32-bit number, `origin` the origin
+   * ASN or -1 when undetermined. AS0 never matches (RFC 7607), so origin 0 counts as undetermined.
+   */
+  validateV4(addr: number, len: number, origin: number): VerdictCode {
+    return VrpIndex.verdict(this.v4, this.coverV4(addr, len), len, origin > 0 ? origin : -1);
+  }
+
+  /** Hot path for IPv6 (four big-endian 32-bit words). */
+  validateV6(a0: number, a1: number, a2: number, a3: number, len: number, origin: number): VerdictCode {
+    return VrpIndex.verdict(this.v6, this.coverV6(a0, a1, a2, a3, len), len, origin > 0 ? origin : -1);
+  }
+
+  validateWords(p: PrefixWords, origin: number | null): VerdictCode {
+    const o = origin ?? -1;
+    return p.family === 4 ? this.validateV4(p.w0, p.length, o) : this.validateV6(p.w0, p.w1, p.w2, p.w3, p.length, o);
+  }
+
+  /** Covering VRPs of a route, most specific prefix first. */
+  coveringWords(p: PrefixWords): Vrp[] {
+    const t = p.family === 4 ? this.v4 : this.v6;
+    let i = p.family === 4 ? this.coverV4(p.w0, p.length) : this.coverV6(p.w0, p.w1, p.w2, p.w3, p.length);
+    if (i < 0) return EMPTY;
+    const out: Vrp[] = [];
+    for (; i >= 0; i = t.parent[i]!) {
+      for (let j = t.vrpOff[i]!; j < t.vrpOff[i + 1]!; j++) out.push(t.vrps[j]!);
+    }
+    return out;
+  }
+
+  /** RFC 6811 verdict with the covering VRPs. Throws PrefixError for a bad prefix (host bits are zeroed). */
+  validate(prefix: string, origin: number | null): RovResult {
+    const p = prefixToWords(prefix, true);
+    return resultFromCode(this.validateWords(p, origin), this.coveringWords(p));
+  }
+}
+
+export function resultFromCode(code: VerdictCode, covering: Vrp[]): RovResult {
+  switch (code) {
+    case VERDICT.valid:
+      return { state: 'valid', reason: null, covering };
+    case VERDICT.invalidAsn:
+      return { state: 'invalid', reason: 'as_mismatch', covering };
+    case VERDICT.invalidLength:
+      return { state: 'invalid', reason: 'max_length', covering };
+    default:
+      return { state: 'not_found', reason: null, covering };
+  }
+}
+
+/** starts[at..at+3] ≤ (a0..a3), lexicographically. */
+function le6(arr: Uint32Array, at: number, a0: number, a1: number, a2: number, a3: number): boolean {
+  let x = arr[at]!;
+  if (x !== a0) return x < a0;
+  x = arr[at + 1]!;
+  if (x !== a1) return x < a1;
+  x = arr[at + 2]!;
+  if (x !== a2) return x < a2;
+  return arr[at + 3]! <= a3;
+}
+
+/** arr[at..at+3] ≥ (a0..a3). */
+function ge6(arr: Uint32Array, at: number, a0: number, a1: number, a2: number, a3: number): boolean {
+  let x = arr[at]!;
+  if (x !== a0) return x > a0;
+  x = arr[at + 1]!;
+  if (x !== a1) return x > a1;
+  x = arr[at + 2]!;
+  if (x !== a2) return x > a2;
+  return arr[at + 3]! >= a3;
+}
