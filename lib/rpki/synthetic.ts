@@ -18,16 +18,15 @@ function randomAsn(rng: Rng): number {
 
 function v4Vrp(rng: Rng): Vrp {
   const length = rng.weighted<number>([
-    [24, 60],
+    [24, 70],
     [23, 6],
     [22, 10],
     [21, 4],
     [20, 5],
-    [19, 3],
-    [18, 2],
-    [17, 2],
-    [16, 6],
-    [12, 2],
+    [19, 2],
+    [18, 1],
+    [17, 1],
+    [16, 1],
   ]);
   // Unicast-looking space 1.0.0.0 – 223.255.255.255.
   const addr = rng.int(0x01000000, 0xdfffffff);

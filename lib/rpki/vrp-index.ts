@@ -19,14 +19,18 @@ interface FamilyTable {
   /** 1 (IPv4) or 4 (IPv6) words per address. */
   w: number;
   n: number;
+  /** Start address of entry i at [i*w, i*w+w): dense, for the binary search. */
   starts: Uint32Array;
-  ends: Uint32Array;
-  lens: Uint8Array;
-  parent: Int32Array;
-  /** VRPs of prefix i are [vrpOff[i], vrpOff[i+1]). */
-  vrpOff: Uint32Array;
-  vrpAsn: Uint32Array;
-  vrpMax: Uint8Array;
+  /**
+   * Everything else about entry i in one record of `m = w + 6` words at i*m, so that a lookup
+   * touches one cache line per entry: last address (w words), length, parent + 1 (0: none), the
+   * entry's VRPs as [first, end) indexes into vrpData, and a copy of its first VRP's ASN and
+   * maxLength (most prefixes have exactly one VRP: then vrpData is not touched at all).
+   */
+  meta: Uint32Array;
+  m: number;
+  /** VRP j: ASN at 2j, maxLength at 2j+1. */
+  vrpData: Uint32Array;
   /** The VRP objects in the same order, for detailed answers. */
   vrps: Vrp[];
   bucketShift: number;
@@ -55,13 +59,11 @@ function compareParsed(a: ParsedVrp, b: ParsedVrp): number {
 
 function buildTable(items: ParsedVrp[], w: number): { table: FamilyTable; duplicates: number } {
   items.sort(compareParsed);
+  const m = w + 6;
   const vrps: Vrp[] = [];
-  const vrpAsn = new Uint32Array(items.length);
-  const vrpMax = new Uint8Array(items.length);
+  const vrpData = new Uint32Array(items.length * 2);
   const starts = new Uint32Array(items.length * w);
-  const ends = new Uint32Array(items.length * w);
-  const lens = new Uint8Array(items.length);
-  const offs: number[] = [];
+  const meta = new Uint32Array(items.length * m);
   let n = 0;
   let duplicates = 0;
   let prev: ParsedVrp | null = null;
@@ -73,33 +75,29 @@ function buildTable(items: ParsedVrp[], w: number): { table: FamilyTable; duplic
     const samePrefix = prev !== null && prev.p.w0 === it.p.w0 && prev.p.w1 === it.p.w1 && prev.p.w2 === it.p.w2 && prev.p.w3 === it.p.w3 && prev.p.length === it.p.length;
     if (!samePrefix) {
       const end = lastAddressWords(it.p);
-      const base = n * w;
-      starts[base] = it.p.w0;
-      ends[base] = end[0];
-      if (w === 4) {
-        starts[base + 1] = it.p.w1;
-        starts[base + 2] = it.p.w2;
-        starts[base + 3] = it.p.w3;
-        ends[base + 1] = end[1];
-        ends[base + 2] = end[2];
-        ends[base + 3] = end[3];
+      const start = [it.p.w0, it.p.w1, it.p.w2, it.p.w3];
+      const mb = n * m;
+      for (let k = 0; k < w; k++) {
+        starts[n * w + k] = start[k]!;
+        meta[mb + k] = end[k]!;
       }
-      lens[n] = it.p.length;
-      offs.push(vrps.length);
+      meta[mb + w] = it.p.length;
+      meta[mb + w + 2] = vrps.length;
+      meta[mb + w + 4] = it.vrp.asn;
+      meta[mb + w + 5] = it.vrp.maxLength;
       n++;
     }
-    vrpAsn[vrps.length] = it.vrp.asn;
-    vrpMax[vrps.length] = it.vrp.maxLength;
+    vrpData[vrps.length * 2] = it.vrp.asn;
+    vrpData[vrps.length * 2 + 1] = it.vrp.maxLength;
     vrps.push(it.vrp);
+    meta[(n - 1) * m + w + 3] = vrps.length;
     prev = it;
   }
-  offs.push(vrps.length);
-  const parent = new Int32Array(n);
-  // Sweep in sorted order with a stack of the open enclosing prefixes.
+  // Sweep in sorted order with a stack of the open enclosing prefixes to find each parent.
   const stack: number[] = [];
   for (let i = 0; i < n; i++) {
-    while (stack.length > 0 && !containsEntry(starts, ends, w, stack[stack.length - 1]!, i)) stack.pop();
-    parent[i] = stack.length > 0 ? stack[stack.length - 1]! : -1;
+    while (stack.length > 0 && !endsWithin(meta, m, w, i, stack[stack.length - 1]!)) stack.pop();
+    meta[i * m + w + 1] = stack.length > 0 ? stack[stack.length - 1]! + 1 : 0;
     stack.push(i);
   }
   const bucketBits = w === 1 ? BUCKET_BITS_V4 : BUCKET_BITS_V6;
@@ -112,31 +110,19 @@ function buildTable(items: ParsedVrp[], w: number): { table: FamilyTable; duplic
   }
   while (b < bucket.length) bucket[b++] = n;
   return {
-    table: {
-      w,
-      n,
-      starts: starts.slice(0, n * w),
-      ends: ends.slice(0, n * w),
-      lens: lens.slice(0, n),
-      parent,
-      vrpOff: Uint32Array.from(offs),
-      vrpAsn: vrpAsn.slice(0, vrps.length),
-      vrpMax: vrpMax.slice(0, vrps.length),
-      vrps,
-      bucketShift,
-      bucket,
-    },
+    table: { w, n, starts: starts.slice(0, n * w), meta: meta.slice(0, n * m), m, vrpData, vrps, bucketShift, bucket },
     duplicates,
   };
 }
 
-/** Entry `outer` contains entry `inner` (both by index; outer sorts first). */
-function containsEntry(starts: Uint32Array, ends: Uint32Array, w: number, outer: number, inner: number): boolean {
-  const o = outer * w;
-  const i = inner * w;
+/**
+ * Entry `inner` ends at or before entry `outer` ends. `outer` sorts first, so (prefixes being
+ * laminar) this means outer contains inner.
+ */
+function endsWithin(meta: Uint32Array, m: number, w: number, inner: number, outer: number): boolean {
   for (let k = 0; k < w; k++) {
-    const ie = ends[i + k]!;
-    const oe = ends[o + k]!;
+    const ie = meta[inner * m + k]!;
+    const oe = meta[outer * m + k]!;
     if (ie !== oe) return ie < oe;
   }
   return true;
@@ -201,7 +187,7 @@ export class VrpIndex {
   /** Most specific VRP prefix entry covering an IPv4 route, or -1. */
   private coverV4(addr: number, len: number): number {
     const t = this.v4;
-    const { starts, ends, lens, parent, bucket } = t;
+    const { starts, meta, bucket } = t;
     const b = addr >>> t.bucketShift;
     let lo = bucket[b]!;
     let hi = bucket[b + 1]!;
@@ -215,13 +201,14 @@ export class VrpIndex {
       }
       i = lo;
     }
-    while (i >= 0 && (lens[i]! > len || ends[i]! < addr)) i = parent[i]!;
+    // meta record of IPv4 entry i (m = 7): end, length, parent + 1, …
+    while (i >= 0 && (meta[i * 7 + 1]! > len || meta[i * 7]! < addr)) i = meta[i * 7 + 2]! - 1;
     return i;
   }
 
   private coverV6(a0: number, a1: number, a2: number, a3: number, len: number): number {
     const t = this.v6;
-    const { starts, ends, lens, parent, bucket } = t;
+    const { starts, meta, bucket } = t;
     const b = a0 >>> t.bucketShift;
     let lo = bucket[b]!;
     let hi = bucket[b + 1]!;
@@ -235,20 +222,26 @@ export class VrpIndex {
       }
       i = lo;
     }
-    while (i >= 0 && (lens[i]! > len || !ge6(ends, i * 4, a0, a1, a2, a3))) i = parent[i]!;
+    // meta record of IPv6 entry i (m = 10): end (4 words), length, parent + 1, …
+    while (i >= 0 && (meta[i * 10 + 4]! > len || !ge6(meta, i * 10, a0, a1, a2, a3))) i = meta[i * 10 + 5]! - 1;
     return i;
   }
 
   /** Verdict from the covering chain starting at entry i. `origin` < 0 means "none" (AS_SET). */
   private static verdict(t: FamilyTable, i: number, len: number, origin: number): VerdictCode {
     if (i < 0) return VERDICT.notFound;
-    const { vrpOff, vrpAsn, vrpMax, parent } = t;
+    const { meta, m, w, vrpData } = t;
     let sawOrigin = false;
-    for (let k = i; k >= 0; k = parent[k]!) {
-      const end = vrpOff[k + 1]!;
-      for (let j = vrpOff[k]!; j < end; j++) {
-        if (vrpAsn[j] === origin) {
-          if (vrpMax[j]! >= len) return VERDICT.valid;
+    for (let k = i; k >= 0; k = meta[k * m + w + 1]! - 1) {
+      const r = k * m + w;
+      if (meta[r + 4] === origin) {
+        if (meta[r + 5]! >= len) return VERDICT.valid;
+        sawOrigin = true;
+      }
+      const end = meta[r + 3]! * 2;
+      for (let j = meta[r + 2]! * 2 + 2; j < end; j += 2) {
+        if (vrpData[j] === origin) {
+          if (vrpData[j + 1]! >= len) return VERDICT.valid;
           sawOrigin = true;
         }
       }
@@ -279,9 +272,10 @@ export class VrpIndex {
     const t = p.family === 4 ? this.v4 : this.v6;
     let i = p.family === 4 ? this.coverV4(p.w0, p.length) : this.coverV6(p.w0, p.w1, p.w2, p.w3, p.length);
     if (i < 0) return EMPTY;
+    const { meta, m, w } = t;
     const out: Vrp[] = [];
-    for (; i >= 0; i = t.parent[i]!) {
-      for (let j = t.vrpOff[i]!; j < t.vrpOff[i + 1]!; j++) out.push(t.vrps[j]!);
+    for (; i >= 0; i = meta[i * m + w + 1]! - 1) {
+      for (let j = meta[i * m + w + 2]!; j < meta[i * m + w + 3]!; j++) out.push(t.vrps[j]!);
     }
     return out;
   }
