@@ -1,0 +1,315 @@
+// BGP path attributes (RFC 4271 §4.3/§5, 4760, 6793, 1997, 4360, 8092, 9234) from wire bytes.
+// Decoded once per UPDATE or RIB entry and shared by all its prefixes. Pure; throws
+// MrtRecordError only where the rest of the record cannot be trusted (broken attribute framing,
+// AS_PATH or MP NLRI). An optional attribute whose length is wrong for its type is kept raw in
+// `unknown` instead (RFC 7606 spirit: one bad attribute does not lose the routes).
+
+import { MrtRecordError } from '@/lib/bgp/mrt/errors';
+import { ipv4At, ipv6At } from '@/lib/bgp/mrt/ip';
+import { nlriSupported, readNlriList, SAFI_VPN } from '@/lib/bgp/mrt/nlri';
+import { AS_SEGMENT, type AsPathSegment, type BgpAttributes, type RoutePrefix } from '@/lib/bgp/mrt/types';
+
+export const ATTR = {
+  ORIGIN: 1,
+  AS_PATH: 2,
+  NEXT_HOP: 3,
+  MED: 4,
+  LOCAL_PREF: 5,
+  ATOMIC_AGGREGATE: 6,
+  AGGREGATOR: 7,
+  COMMUNITIES: 8,
+  ORIGINATOR_ID: 9,
+  CLUSTER_LIST: 10,
+  MP_REACH_NLRI: 14,
+  MP_UNREACH_NLRI: 15,
+  EXTENDED_COMMUNITIES: 16,
+  AS4_PATH: 17,
+  AS4_AGGREGATOR: 18,
+  LARGE_COMMUNITIES: 32,
+  OTC: 35,
+} as const;
+
+const AS_TRANS = 23456;
+
+export interface AttributeContext {
+  /** AS numbers in AS_PATH/AGGREGATOR are 4 bytes (MESSAGE_AS4*, TABLE_DUMP_V2). */
+  asn4: boolean;
+  /** MP_REACH/MP_UNREACH NLRI carry path identifiers (RFC 8050 *_ADDPATH subtypes). */
+  addPath: boolean;
+  /** TABLE_DUMP_V2 RIB entry: MP_REACH may be the abbreviated form (next hop only). */
+  ribEntry: boolean;
+  /** Receive MP_REACH / MP_UNREACH NLRI; null ignores them (RIB entries: the prefix is in the record). */
+  announced: RoutePrefix[] | null;
+  withdrawn: RoutePrefix[] | null;
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+function u16(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+
+export function emptyAttributes(): BgpAttributes {
+  return {
+    origin: null,
+    asPath: null,
+    nextHop: null,
+    mpNextHop: null,
+    mpNextHopLocal: null,
+    med: null,
+    localPref: null,
+    atomicAggregate: false,
+    aggregatorAsn: null,
+    aggregatorIp: null,
+    communities: null,
+    largeCommunities: null,
+    extendedCommunities: null,
+    originatorId: null,
+    clusterList: null,
+    otc: null,
+    unknown: null,
+  };
+}
+
+function readAsPath(b: Uint8Array, o: number, end: number, asnSize: number): AsPathSegment[] {
+  const segments: AsPathSegment[] = [];
+  while (o < end) {
+    if (o + 2 > end) throw new MrtRecordError('AS_PATH segment header runs past the attribute');
+    const type = b[o]!;
+    const count = b[o + 1]!;
+    o += 2;
+    if (type < 1 || type > 4) throw new MrtRecordError(`AS_PATH segment type ${type} is not 1-4`);
+    if (o + count * asnSize > end) throw new MrtRecordError('AS_PATH segment runs past the attribute');
+    const asns = new Array<number>(count);
+    if (asnSize === 4) for (let i = 0; i < count; i++, o += 4) asns[i] = u32(b, o);
+    else for (let i = 0; i < count; i++, o += 2) asns[i] = u16(b, o);
+    segments.push({ type, asns });
+  }
+  return segments;
+}
+
+/** RFC 6793 §4.2.3 path length for merging: SEQUENCE hops 1 each, a SET 1, confederations 0. */
+function mergeCount(path: AsPathSegment[]): number {
+  let n = 0;
+  for (const s of path) {
+    if (s.type === AS_SEGMENT.SEQUENCE) n += s.asns.length;
+    else if (s.type === AS_SEGMENT.SET) n += 1;
+  }
+  return n;
+}
+
+/**
+ * AS_PATH ⊕ AS4_PATH: the leading count(AS_PATH) − count(AS4_PATH) ASes of AS_PATH (cut across
+ * segment boundaries, not segment-aligned) followed by AS4_PATH.
+ */
+export function mergeAs4Path(asPath: AsPathSegment[], as4Path: AsPathSegment[]): AsPathSegment[] {
+  let keep = mergeCount(asPath) - mergeCount(as4Path);
+  if (keep < 0) return asPath;
+  const out: AsPathSegment[] = [];
+  for (const s of asPath) {
+    if (keep <= 0) break;
+    if (s.type === AS_SEGMENT.SEQUENCE) {
+      const take = Math.min(keep, s.asns.length);
+      out.push({ type: s.type, asns: s.asns.slice(0, take) });
+      keep -= take;
+    } else if (s.type === AS_SEGMENT.SET) {
+      out.push(s);
+      keep -= 1;
+    } else {
+      out.push(s);
+    }
+  }
+  for (const s of as4Path) {
+    const last = out[out.length - 1];
+    if (last && last.type === AS_SEGMENT.SEQUENCE && s.type === AS_SEGMENT.SEQUENCE) last.asns = last.asns.concat(s.asns);
+    else out.push({ type: s.type, asns: s.asns.slice() });
+  }
+  return out;
+}
+
+function keepRaw(a: BgpAttributes, flags: number, type: number, b: Uint8Array, s: number, e: number): void {
+  (a.unknown ??= []).push({ flags, type, value: b.slice(s, e) });
+}
+
+/** Next hop of MP_REACH (nh bytes at b[o, o+len)); VPN next hops start with an 8-byte RD. */
+function readMpNextHop(a: BgpAttributes, b: Uint8Array, o: number, len: number, safi: number): void {
+  if (safi === SAFI_VPN && len >= 12) {
+    o += 8;
+    len -= 8;
+    if (len === 40) len = 32; // RD + global + RD + link-local
+  }
+  if (len === 4) a.mpNextHop = ipv4At(b, o);
+  else if (len === 16) a.mpNextHop = ipv6At(b, o);
+  else if (len === 32 || len === 40) {
+    a.mpNextHop = ipv6At(b, o);
+    a.mpNextHopLocal = ipv6At(b, len === 40 ? o + 24 : o + 16);
+  }
+}
+
+function readMpReach(a: BgpAttributes, b: Uint8Array, s: number, e: number, flags: number, ctx: AttributeContext): void {
+  if (ctx.ribEntry && s < e && b[s] !== 0) {
+    // RFC 6396 §4.3.4 abbreviated form: next hop length + next hop only.
+    const len = b[s]!;
+    if (s + 1 + len > e) throw new MrtRecordError('MP_REACH next hop runs past the attribute');
+    readMpNextHop(a, b, s + 1, len, 1);
+    return;
+  }
+  if (s + 5 > e) throw new MrtRecordError('MP_REACH shorter than its fixed fields');
+  const afi = u16(b, s);
+  const safi = b[s + 2]!;
+  const nhLen = b[s + 3]!;
+  const nlriStart = s + 4 + nhLen + 1;
+  if (nlriStart > e) throw new MrtRecordError('MP_REACH next hop runs past the attribute');
+  readMpNextHop(a, b, s + 4, nhLen, safi);
+  if (!ctx.announced) return;
+  if (!nlriSupported(afi, safi)) {
+    keepRaw(a, flags, ATTR.MP_REACH_NLRI, b, s, e);
+    return;
+  }
+  readNlriList(b, nlriStart, e, afi, safi, ctx.addPath, ctx.announced);
+}
+
+function readMpUnreach(a: BgpAttributes, b: Uint8Array, s: number, e: number, flags: number, ctx: AttributeContext): void {
+  if (s + 3 > e) throw new MrtRecordError('MP_UNREACH shorter than its fixed fields');
+  if (!ctx.withdrawn) return;
+  const afi = u16(b, s);
+  const safi = b[s + 2]!;
+  if (!nlriSupported(afi, safi)) {
+    keepRaw(a, flags, ATTR.MP_UNREACH_NLRI, b, s, e);
+    return;
+  }
+  readNlriList(b, s + 3, e, afi, safi, ctx.addPath, ctx.withdrawn);
+}
+
+/** Decodes the attributes in b[start, end). */
+export function decodeAttributes(b: Uint8Array, start: number, end: number, ctx: AttributeContext): BgpAttributes {
+  const a = emptyAttributes();
+  let as4Path: AsPathSegment[] | null = null;
+  let as4AggAsn: number | null = null;
+  let as4AggIp: string | null = null;
+  let o = start;
+  while (o < end) {
+    if (o + 3 > end) throw new MrtRecordError('attribute header runs past the attribute block');
+    const flags = b[o]!;
+    const type = b[o + 1]!;
+    let len: number;
+    if (flags & 0x10) {
+      if (o + 4 > end) throw new MrtRecordError('attribute header runs past the attribute block');
+      len = u16(b, o + 2);
+      o += 4;
+    } else {
+      len = b[o + 2]!;
+      o += 3;
+    }
+    const s = o;
+    const e = o + len;
+    if (e > end) throw new MrtRecordError(`attribute ${type} (${len} bytes) runs past the attribute block`);
+    o = e;
+    switch (type) {
+      case ATTR.ORIGIN:
+        if (len === 1) a.origin = b[s]!;
+        else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.AS_PATH:
+        a.asPath = readAsPath(b, s, e, ctx.asn4 ? 4 : 2);
+        break;
+      case ATTR.NEXT_HOP:
+        if (len === 4) a.nextHop = ipv4At(b, s);
+        else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.MED:
+        if (len === 4) a.med = u32(b, s);
+        else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.LOCAL_PREF:
+        if (len === 4) a.localPref = u32(b, s);
+        else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.ATOMIC_AGGREGATE:
+        a.atomicAggregate = true;
+        break;
+      case ATTR.AGGREGATOR:
+        // The length tells the AS width; some producers write 4-byte AGGREGATORs in 2-byte contexts.
+        if (len === 6) {
+          a.aggregatorAsn = u16(b, s);
+          a.aggregatorIp = ipv4At(b, s + 2);
+        } else if (len === 8) {
+          a.aggregatorAsn = u32(b, s);
+          a.aggregatorIp = ipv4At(b, s + 4);
+        } else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.COMMUNITIES:
+        if (len % 4 === 0) {
+          const c = new Array<number>(len >> 2);
+          for (let i = 0; i < c.length; i++) c[i] = u32(b, s + 4 * i);
+          a.communities = c;
+        } else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.LARGE_COMMUNITIES:
+        if (len % 12 === 0) {
+          const c = new Array<number>(len >> 2);
+          for (let i = 0; i < c.length; i++) c[i] = u32(b, s + 4 * i);
+          a.largeCommunities = c;
+        } else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.EXTENDED_COMMUNITIES:
+        if (len % 8 === 0) {
+          const c: string[] = [];
+          for (let p = s; p < e; p += 8) c.push(Buffer.from(b.buffer, b.byteOffset + p, 8).toString('hex'));
+          a.extendedCommunities = c;
+        } else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.ORIGINATOR_ID:
+        if (len === 4) a.originatorId = ipv4At(b, s);
+        else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.CLUSTER_LIST:
+        if (len % 4 === 0) {
+          const c: string[] = [];
+          for (let p = s; p < e; p += 4) c.push(ipv4At(b, p));
+          a.clusterList = c;
+        } else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.MP_REACH_NLRI:
+        readMpReach(a, b, s, e, flags, ctx);
+        break;
+      case ATTR.MP_UNREACH_NLRI:
+        readMpUnreach(a, b, s, e, flags, ctx);
+        break;
+      case ATTR.AS4_PATH:
+        // Only meaningful where AS_PATH is 2-byte (RFC 6793 §4.1); ignored elsewhere.
+        if (!ctx.asn4) as4Path = readAsPath(b, s, e, 4);
+        break;
+      case ATTR.AS4_AGGREGATOR:
+        if (len === 8) {
+          as4AggAsn = u32(b, s);
+          as4AggIp = ipv4At(b, s + 4);
+        } else keepRaw(a, flags, type, b, s, e);
+        break;
+      case ATTR.OTC:
+        if (len === 4) a.otc = u32(b, s);
+        else keepRaw(a, flags, type, b, s, e);
+        break;
+      default:
+        keepRaw(a, flags, type, b, s, e);
+    }
+  }
+  if (!ctx.asn4) applyAs4(a, as4Path, as4AggAsn, as4AggIp);
+  return a;
+}
+
+/**
+ * RFC 6793 §4.2.3: when both AGGREGATOR and AS4_AGGREGATOR came and AGGREGATOR is not AS_TRANS,
+ * an OLD speaker aggregated after the AS4_* attributes were set: both AS4_* are stale. An
+ * AGGREGATOR alone does not invalidate AS4_PATH.
+ */
+function applyAs4(a: BgpAttributes, as4Path: AsPathSegment[] | null, aggAsn: number | null, aggIp: string | null): void {
+  if (aggAsn !== null && a.aggregatorAsn !== null && a.aggregatorAsn !== AS_TRANS) return;
+  if (aggAsn !== null && a.aggregatorAsn === AS_TRANS) {
+    a.aggregatorAsn = aggAsn;
+    a.aggregatorIp = aggIp;
+  }
+  if (as4Path && a.asPath) a.asPath = mergeAs4Path(a.asPath, as4Path);
+}

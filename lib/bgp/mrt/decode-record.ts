@@ -1,0 +1,56 @@
+// One whole MRT record → items. Pure. A record whose content is invalid (framing intact) yields
+// nothing and is reported through onSkip; decoding goes on with the next record.
+
+import { decodeBgp4mp, decodeLegacyBgp } from '@/lib/bgp/mrt/bgp4mp';
+import { MrtRecordError } from '@/lib/bgp/mrt/errors';
+import { decodeTableDump, decodeTableDumpV2, type TableDumpState } from '@/lib/bgp/mrt/table-dump';
+import { MRT_TYPE, type MrtItem, type MrtRecordInfo, type MrtSkipHandler } from '@/lib/bgp/mrt/types';
+
+export interface DecoderState extends TableDumpState {
+  onSkip: MrtSkipHandler | undefined;
+}
+
+export function createDecoderState(onSkip?: MrtSkipHandler): DecoderState {
+  return { peers: null, onSkip };
+}
+
+/** Decodes `rec` (header included) found at `byteOffset` as record number `index`, appending to `out`. */
+export function decodeRecord(rec: Buffer, index: number, byteOffset: number, state: DecoderState, out: MrtItem[]): void {
+  const ts = ((rec[0]! << 24) | (rec[1]! << 16) | (rec[2]! << 8) | rec[3]!) >>> 0;
+  const type = (rec[4]! << 8) | rec[5]!;
+  const subtype = (rec[6]! << 8) | rec[7]!;
+  const info: MrtRecordInfo = { index, byteOffset, type, subtype, length: rec.length - 12 };
+  const before = out.length;
+  const end = rec.length;
+  try {
+    switch (type) {
+      case MRT_TYPE.BGP4MP:
+        out.push(decodeBgp4mp(rec, 12, end, info, ts * 1e6));
+        break;
+      case MRT_TYPE.BGP4MP_ET: {
+        // The microsecond field counts in the declared length (RFC 6396 §3).
+        if (end < 16) throw new MrtRecordError('BGP4MP_ET record shorter than its microsecond field');
+        const us = ((rec[12]! << 24) | (rec[13]! << 16) | (rec[14]! << 8) | rec[15]!) >>> 0;
+        if (us > 999_999) throw new MrtRecordError(`BGP4MP_ET microseconds ${us} out of range`);
+        out.push(decodeBgp4mp(rec, 16, end, info, ts * 1e6 + us));
+        break;
+      }
+      case MRT_TYPE.TABLE_DUMP_V2:
+        decodeTableDumpV2(rec, 12, end, info, ts * 1e6, state, out);
+        break;
+      case MRT_TYPE.TABLE_DUMP:
+        decodeTableDump(rec, 12, end, info, ts * 1e6, out);
+        break;
+      case MRT_TYPE.BGP:
+        out.push(decodeLegacyBgp(rec, 12, end, info, ts * 1e6));
+        break;
+      default:
+        out.push({ kind: 'other', record: info, note: `MRT type ${type} subtype ${subtype} not decoded` });
+    }
+  } catch (err) {
+    out.length = before;
+    // Anything thrown while decoding one framed record stays local to that record.
+    const reason = err instanceof MrtRecordError ? err.message : `decoder error: ${err instanceof Error ? err.message : String(err)}`;
+    state.onSkip?.(info, reason);
+  }
+}

@@ -1,0 +1,74 @@
+// NLRI lists (RFC 4271 §4.3, RFC 4760, RFC 7911 ADD-PATH, RFC 8277 labels, RFC 4364 VPN) from
+// wire bytes into RoutePrefix objects. Pure; throws MrtRecordError on malformed input.
+
+import { MrtRecordError } from '@/lib/bgp/mrt/errors';
+import { ipv4At, prefixAt } from '@/lib/bgp/mrt/ip';
+import type { RoutePrefix } from '@/lib/bgp/mrt/types';
+
+export const SAFI_UNICAST = 1;
+export const SAFI_MULTICAST = 2;
+export const SAFI_LABELED = 4;
+export const SAFI_VPN = 128;
+
+/** True for the AFI/SAFI pairs whose NLRI this module can frame. */
+export function nlriSupported(afi: number, safi: number): boolean {
+  return (afi === 1 || afi === 2) && (safi === 1 || safi === 2 || safi === 3 || safi === SAFI_LABELED || safi === SAFI_VPN);
+}
+
+/** RFC 4364 §4.2 route distinguisher text: type 0 "asn:n", type 1 "a.b.c.d:n", type 2 "asn4:n". */
+export function formatRd(b: Uint8Array, o: number): string {
+  const type = (b[o]! << 8) | b[o + 1]!;
+  if (type === 1) return `${ipv4At(b, o + 2)}:${(b[o + 6]! << 8) | b[o + 7]!}`;
+  const hi16 = (b[o + 2]! << 8) | b[o + 3]!;
+  const mid32 = ((b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!) >>> 0;
+  if (type === 2) return `${mid32}:${(b[o + 6]! << 8) | b[o + 7]!}`;
+  const low32 = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
+  return type === 0 ? `${hi16}:${low32}` : `${type}:${hi16}:${low32}`;
+}
+
+/**
+ * Decodes one NLRI item at b[o] (ending no later than `end`) into `out`; returns the offset after
+ * it. `withdraw` relaxes the label stack rule (RFC 8277 §2.4: a withdrawal may carry 0x800000).
+ */
+export function readPrefix(b: Uint8Array, o: number, end: number, afi: number, safi: number, addPath: boolean, out: RoutePrefix[]): number {
+  let pathId: number | null = null;
+  if (addPath) {
+    if (o + 4 > end) throw new MrtRecordError('NLRI path identifier runs past its field');
+    pathId = ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+    o += 4;
+  }
+  if (o >= end) throw new MrtRecordError('NLRI length byte missing');
+  let bits = b[o++]!;
+  let labels: number[] | null = null;
+  let rd: string | null = null;
+  if (safi === SAFI_LABELED || safi === SAFI_VPN) {
+    labels = [];
+    for (;;) {
+      if (bits < 24 || o + 3 > end) throw new MrtRecordError('labeled NLRI shorter than its label stack');
+      const raw = (b[o]! << 16) | (b[o + 1]! << 8) | b[o + 2]!;
+      labels.push(raw >>> 4);
+      o += 3;
+      bits -= 24;
+      if ((raw & 1) === 1 || raw === 0x800000 || raw === 0) break;
+    }
+    if (safi === SAFI_VPN) {
+      if (bits < 64 || o + 8 > end) throw new MrtRecordError('VPN NLRI shorter than its route distinguisher');
+      rd = formatRd(b, o);
+      o += 8;
+      bits -= 64;
+    }
+  }
+  const max = afi === 2 ? 128 : 32;
+  if (bits > max) throw new MrtRecordError(`NLRI prefix length ${bits} exceeds ${max}`);
+  const n = (bits + 7) >> 3;
+  if (o + n > end) throw new MrtRecordError('NLRI prefix runs past its field');
+  const p = prefixAt(b, o, bits, afi);
+  out.push({ prefix: p.text, length: bits, afi, safi, pathId, hostBitsSet: p.hostBitsSet, rd, labels });
+  return o + n;
+}
+
+/** Decodes every NLRI item in b[start, end). */
+export function readNlriList(b: Uint8Array, start: number, end: number, afi: number, safi: number, addPath: boolean, out: RoutePrefix[]): void {
+  let o = start;
+  while (o < end) o = readPrefix(b, o, end, afi, safi, addPath, out);
+}

@@ -1,0 +1,71 @@
+// Streaming MRT reader: decompressed byte chunks in, decoded items out, in stream order, with
+// flat memory (one chunk plus at most one partial record buffered). Pure apart from consuming the
+// given iterable.
+
+import { createDecoderState, decodeRecord } from '@/lib/bgp/mrt/decode-record';
+import { MrtParseError } from '@/lib/bgp/mrt/errors';
+import { DEFAULT_MAX_RECORD_BYTES, MrtFramer } from '@/lib/bgp/mrt/framer';
+import type { MrtItem, MrtSkipHandler } from '@/lib/bgp/mrt/types';
+
+export { MrtParseError } from '@/lib/bgp/mrt/errors';
+
+export interface ReadMrtOptions {
+  /** Called for each record skipped because its content is invalid (its framing was intact). */
+  onSkip?: MrtSkipHandler;
+  /** Declared record lengths above this end the stream with MrtParseError (default 16 MiB). */
+  maxRecordBytes?: number;
+}
+
+export type MrtInput = AsyncIterable<Buffer | Uint8Array | string> | NodeJS.ReadableStream;
+
+function asBuffer(chunk: Buffer | Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'latin1');
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/**
+ * Items in batches (all records completed by one input chunk): the fast path for consumers that
+ * write in batches. Every good record before a fatal problem is yielded before the MrtParseError.
+ */
+export async function* readMrtBatches(input: MrtInput, opts: ReadMrtOptions = {}): AsyncGenerator<MrtItem[]> {
+  const framer = new MrtFramer(opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+  const state = createDecoderState(opts.onSkip);
+  const iterable = input as AsyncIterable<Buffer | Uint8Array | string>;
+  let inputError: unknown = null;
+  try {
+    for await (const chunk of iterable) {
+      framer.push(asBuffer(chunk));
+      const out: MrtItem[] = [];
+      let fatal: MrtParseError | null = null;
+      try {
+        for (;;) {
+          const index = framer.index;
+          const offset = framer.offset;
+          const rec = framer.next();
+          if (!rec) break;
+          decodeRecord(rec, index, offset, state, out);
+        }
+      } catch (err) {
+        fatal = err instanceof MrtParseError ? err : new MrtParseError(String(err), framer.offset, framer.index);
+      }
+      if (out.length > 0) yield out;
+      if (fatal) throw fatal;
+    }
+  } catch (err) {
+    if (err instanceof MrtParseError) throw err;
+    inputError = err;
+  }
+  if (inputError !== null) {
+    const msg = inputError instanceof Error ? inputError.message : String(inputError);
+    throw new MrtParseError(`input failed: ${msg}`, framer.offset, framer.index);
+  }
+  framer.end();
+}
+
+/** Items one by one (see readMrtBatches for the semantics). */
+export async function* readMrt(input: MrtInput, opts: ReadMrtOptions = {}): AsyncGenerator<MrtItem> {
+  for await (const batch of readMrtBatches(input, opts)) {
+    for (const item of batch) yield item;
+  }
+}
