@@ -43,7 +43,7 @@ CREATE TABLE "baseline_hours" (
 -- prefix_baselines: the rolling sums of one window (24, 168 or 720 hours) for one prefix, packed
 -- by lib/baseline/codec.ts. Updated incrementally: each aggregated hour is added and the hour
 -- leaving the window subtracted. state NULL is a tombstone (nothing left in the window) so that
--- caches refreshing by seq learn about removals; seq orders every change for those refreshes.
+-- caches refreshing by seq learn about removals, and seq orders every change for those refreshes.
 CREATE SEQUENCE "prefix_baselines_seq" AS BIGINT;
 CREATE TABLE "prefix_baselines" (
     "window_hours" SMALLINT NOT NULL,
