@@ -5,8 +5,8 @@
 import { decodeAttributes, emptyAttributes } from '@/lib/bgp/mrt/attributes';
 import { MrtRecordError } from '@/lib/bgp/mrt/errors';
 import { ipAt, ipv4At } from '@/lib/bgp/mrt/ip';
-import { readNlriList } from '@/lib/bgp/mrt/nlri';
-import type { MrtItem, MrtRecordInfo, RoutePrefix } from '@/lib/bgp/mrt/types';
+import { readNlriList, readNlriListLenient } from '@/lib/bgp/mrt/nlri';
+import type { MrtItem, MrtRecordInfo, MrtWarn, RoutePrefix } from '@/lib/bgp/mrt/types';
 
 export const BGP4MP_SUBTYPE = {
   STATE_CHANGE: 0,
@@ -55,6 +55,7 @@ function decodeUpdate(
   s: Session,
   asn4: boolean,
   addPath: boolean,
+  warn: MrtWarn,
 ): MrtItem {
   need(o, 2, end, 'UPDATE withdrawn length');
   const wdLen = u16(b, o);
@@ -68,7 +69,8 @@ function decodeUpdate(
   o += 2;
   need(o, attrLen, end, 'UPDATE path attributes');
   // Body NLRI come before the MP_REACH ones, in wire order (as bgpdump and RIS Live list them).
-  readNlriList(b, o + attrLen, end, 1, 1, addPath, announced);
+  const cut = readNlriListLenient(b, o + attrLen, end, 1, 1, addPath, announced);
+  if (cut > 0) warn(info, `last ${cut} bytes of the UPDATE's NLRI do not form a whole prefix (ignored)`);
   const attributes =
     attrLen === 0
       ? emptyAttributes()
@@ -88,7 +90,7 @@ function decodeUpdate(
 }
 
 /** BGP4MP(_ET) record body at b[o, end); `timeUs` already includes the ET microseconds. */
-export function decodeBgp4mp(b: Uint8Array, o: number, end: number, info: MrtRecordInfo, timeUs: number): MrtItem {
+export function decodeBgp4mp(b: Uint8Array, o: number, end: number, info: MrtRecordInfo, timeUs: number, warn: MrtWarn): MrtItem {
   const st = info.subtype;
   if (st === BGP4MP_SUBTYPE.ENTRY || st === BGP4MP_SUBTYPE.SNAPSHOT || st > 11) {
     return { kind: 'other', record: info, note: `BGP4MP subtype ${st} not decoded` };
@@ -98,6 +100,17 @@ export function decodeBgp4mp(b: Uint8Array, o: number, end: number, info: MrtRec
   need(o, 2 * asnSize + 4, end, 'BGP4MP header');
   const peerAsn = asn4 ? u32(b, o) : u16(b, o);
   const localAsn = asn4 ? u32(b, o + asnSize) : u16(b, o + asnSize);
+  const isState = st === BGP4MP_SUBTYPE.STATE_CHANGE || st === BGP4MP_SUBTYPE.STATE_CHANGE_AS4;
+  // Zebra (RIS 2000) wrote some records without interface index, AFI and addresses: a state
+  // change of exactly 2 ASNs + 2 states, or the BGP marker right after the ASNs. bgpdump reads
+  // them the same way (peer 0.0.0.0).
+  if (isState && end - o === 2 * asnSize + 4) {
+    return { kind: 'state', record: info, timestampUs: timeUs, peerAsn, peerIp: '0.0.0.0', oldState: u16(b, o + 2 * asnSize), newState: u16(b, o + 2 * asnSize + 2) };
+  }
+  if (!isState && end - o >= 2 * asnSize + 19 && isMarker(b, o + 2 * asnSize)) {
+    const s: Session = { peerAsn, localAsn, peerIp: '0.0.0.0', localIp: '0.0.0.0' };
+    return decodeMessage(b, o + 2 * asnSize, end, info, timeUs, s, asn4, st >= 8, warn);
+  }
   o += 2 * asnSize + 2; // + interface index
   const afi = u16(b, o);
   o += 2;
@@ -106,27 +119,67 @@ export function decodeBgp4mp(b: Uint8Array, o: number, end: number, info: MrtRec
   need(o, 2 * ipLen, end, 'BGP4MP peer/local address');
   const s: Session = { peerAsn, localAsn, peerIp: ipAt(b, o, afi), localIp: ipAt(b, o + ipLen, afi) };
   o += 2 * ipLen;
-  if (st === BGP4MP_SUBTYPE.STATE_CHANGE || st === BGP4MP_SUBTYPE.STATE_CHANGE_AS4) {
+  if (isState) {
     need(o, 4, end, 'BGP4MP state change');
     return { kind: 'state', record: info, timestampUs: timeUs, peerAsn, peerIp: s.peerIp, oldState: u16(b, o), newState: u16(b, o + 2) };
   }
+  return decodeMessage(b, o, end, info, timeUs, s, asn4, st >= 8, warn);
+}
+
+function isMarker(b: Uint8Array, o: number): boolean {
+  for (let i = 0; i < 16; i++) if (b[o + i] !== 0xff) return false;
+  return true;
+}
+
+/** A complete BGP message (marker, length, type, body) at b[o, end). */
+function decodeMessage(b: Uint8Array, o: number, end: number, info: MrtRecordInfo, timeUs: number, s: Session, asn4: boolean, addPath: boolean, warn: MrtWarn): MrtItem {
   need(o, 19, end, 'BGP message header');
-  for (let i = 0; i < 16; i++) if (b[o + i] !== 0xff) throw new MrtRecordError('BGP message marker is not all ones');
+  if (!isMarker(b, o)) throw new MrtRecordError('BGP message marker is not all ones');
   const msgLen = u16(b, o + 16);
   const msgType = b[o + 18]!;
   if (msgLen < 19 || o + msgLen > end) throw new MrtRecordError(`BGP message length ${msgLen} does not fit the record`);
   if (msgType !== 2) return { kind: 'other', record: info, note: `BGP ${BGP_MSG_NAMES[msgType] ?? `message type ${msgType}`}` };
-  const addPath = st >= 8;
-  return decodeUpdate(b, o + 19, o + msgLen, info, timeUs, s, asn4, addPath);
+  return decodeUpdateDetectingAddPath(b, o + 19, o + msgLen, info, timeUs, s, asn4, addPath, warn);
+}
+
+/**
+ * Some collectors wrote ADD-PATH NLRI under non-ADDPATH subtypes (BIRD, RouteViews FRR; see
+ * bgpkit-parser#42). When plain decoding fails, decoding again with path identifiers is tried;
+ * if that succeeds the routes are kept and the guess is reported.
+ */
+function decodeUpdateDetectingAddPath(
+  b: Uint8Array,
+  o: number,
+  end: number,
+  info: MrtRecordInfo,
+  timeUs: number,
+  s: Session,
+  asn4: boolean,
+  addPath: boolean,
+  warn: MrtWarn,
+): MrtItem {
+  try {
+    return decodeUpdate(b, o, end, info, timeUs, s, asn4, addPath, warn);
+  } catch (err) {
+    if (addPath || !(err instanceof MrtRecordError)) throw err;
+    let item: MrtItem;
+    try {
+      item = decodeUpdate(b, o, end, info, timeUs, s, asn4, true, warn);
+    } catch {
+      throw err;
+    }
+    warn(info, `ADD-PATH NLRI under a non-ADDPATH subtype (plain decoding failed: ${err.message})`);
+    return item;
+  }
 }
 
 /** Deprecated MRT type 5 (BGP, RFC 6396 Appendix B.2): RIS 1999-2001. 2-byte ASNs, IPv4 only. */
-export function decodeLegacyBgp(b: Uint8Array, o: number, end: number, info: MrtRecordInfo, timeUs: number): MrtItem {
+export function decodeLegacyBgp(b: Uint8Array, o: number, end: number, info: MrtRecordInfo, timeUs: number, warn: MrtWarn): MrtItem {
   const st = info.subtype;
   if (st === 1) {
     need(o, 12, end, 'BGP_UPDATE header');
     const s: Session = { peerAsn: u16(b, o), peerIp: ipv4At(b, o + 2), localAsn: u16(b, o + 6), localIp: ipv4At(b, o + 8) };
-    return decodeUpdate(b, o + 12, end, info, timeUs, s, false, false);
+    return decodeUpdate(b, o + 12, end, info, timeUs, s, false, false, warn);
   }
   if (st === 3) {
     need(o, 10, end, 'BGP_STATE_CHANGE');

@@ -1,7 +1,7 @@
 // Our MRT items printed in `bgpdump -m` line format (Debian bgpdump 1.6.2), so the differential
 // test can compare the two decoders line by line. Reproduces bgpdump's presentation choices
 // (0 for an absent MED/LOCAL_PREF, 255.255.255.255 for an absent next hop, no large or extended
-// communities, type-5 lines without a community column), not its decoding bugs. Pure.
+// communities, type-5 lines with the communities glued to the MED), not its decoding bugs. Pure.
 
 import { AS_SEGMENT, MRT_TYPE, type AsPathSegment, type BgpAttributes, type MrtItem, type RoutePrefix } from '@/lib/bgp/mrt/types';
 
@@ -103,9 +103,11 @@ function nextHopFor(p: RoutePrefix, a: BgpAttributes): string {
 /** The attribute columns after the prefix: "path|origin|nexthop|lp|med|communities|AG|aggregator|". */
 function attributeColumns(p: RoutePrefix, a: BgpAttributes, withCommunities: boolean): string {
   const origin = a.origin !== null ? (ORIGIN_NAMES[a.origin] ?? 'INCOMPLETE') : 'INCOMPLETE';
-  const comm = withCommunities ? `${a.communities ? a.communities.map(communityText).join(' ') : ''}|` : '';
+  const communities = a.communities ? a.communities.map(communityText).join(' ') : '';
+  // Type-5 lines print the communities glued to the MED, without a column separator.
+  const comm = withCommunities ? `|${communities}` : communities;
   const agg = a.aggregatorAsn !== null ? `${a.aggregatorAsn} ${a.aggregatorIp}` : '';
-  return `${formatAsPathText(a.asPath)}|${origin}|${nextHopFor(p, a)}|${a.localPref ?? 0}|${a.med ?? 0}|${comm}${a.atomicAggregate ? 'AG' : 'NAG'}|${agg}|`;
+  return `${formatAsPathText(a.asPath)}|${origin}|${nextHopFor(p, a)}|${a.localPref ?? 0}|${a.med ?? 0}${comm}|${a.atomicAggregate ? 'AG' : 'NAG'}|${agg}|`;
 }
 
 function seconds(us: number): string {

@@ -4,14 +4,17 @@
 import { decodeBgp4mp, decodeLegacyBgp } from '@/lib/bgp/mrt/bgp4mp';
 import { MrtRecordError } from '@/lib/bgp/mrt/errors';
 import { decodeTableDump, decodeTableDumpV2, type TableDumpState } from '@/lib/bgp/mrt/table-dump';
-import { MRT_TYPE, type MrtItem, type MrtRecordInfo, type MrtSkipHandler } from '@/lib/bgp/mrt/types';
+import { MRT_TYPE, type MrtItem, type MrtRecordInfo, type MrtSkipHandler, type MrtWarn } from '@/lib/bgp/mrt/types';
 
 export interface DecoderState extends TableDumpState {
   onSkip: MrtSkipHandler | undefined;
+  warn: MrtWarn;
 }
 
-export function createDecoderState(onSkip?: MrtSkipHandler): DecoderState {
-  return { peers: null, onSkip };
+const ignore: MrtWarn = () => undefined;
+
+export function createDecoderState(onSkip?: MrtSkipHandler, onWarn?: MrtWarn): DecoderState {
+  return { peers: null, onSkip, warn: onWarn ?? ignore };
 }
 
 /** Decodes `rec` (header included) found at `byteOffset` as record number `index`, appending to `out`. */
@@ -25,14 +28,14 @@ export function decodeRecord(rec: Buffer, index: number, byteOffset: number, sta
   try {
     switch (type) {
       case MRT_TYPE.BGP4MP:
-        out.push(decodeBgp4mp(rec, 12, end, info, ts * 1e6));
+        out.push(decodeBgp4mp(rec, 12, end, info, ts * 1e6, state.warn));
         break;
       case MRT_TYPE.BGP4MP_ET: {
         // The microsecond field counts in the declared length (RFC 6396 §3).
         if (end < 16) throw new MrtRecordError('BGP4MP_ET record shorter than its microsecond field');
         const us = ((rec[12]! << 24) | (rec[13]! << 16) | (rec[14]! << 8) | rec[15]!) >>> 0;
         if (us > 999_999) throw new MrtRecordError(`BGP4MP_ET microseconds ${us} out of range`);
-        out.push(decodeBgp4mp(rec, 16, end, info, ts * 1e6 + us));
+        out.push(decodeBgp4mp(rec, 16, end, info, ts * 1e6 + us, state.warn));
         break;
       }
       case MRT_TYPE.TABLE_DUMP_V2:
@@ -42,7 +45,7 @@ export function decodeRecord(rec: Buffer, index: number, byteOffset: number, sta
         decodeTableDump(rec, 12, end, info, ts * 1e6, out);
         break;
       case MRT_TYPE.BGP:
-        out.push(decodeLegacyBgp(rec, 12, end, info, ts * 1e6));
+        out.push(decodeLegacyBgp(rec, 12, end, info, ts * 1e6, state.warn));
         break;
       default:
         out.push({ kind: 'other', record: info, note: `MRT type ${type} subtype ${subtype} not decoded` });

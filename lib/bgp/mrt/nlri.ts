@@ -72,3 +72,21 @@ export function readNlriList(b: Uint8Array, start: number, end: number, afi: num
   let o = start;
   while (o < end) o = readPrefix(b, o, end, afi, safi, addPath, out);
 }
+
+/**
+ * Like readNlriList, but a trailing item that does not fit (the UPDATE was cut, bgpdump's
+ * "INCOMPLETE PACKET") ends the list: the whole prefixes before it are kept. Returns the number of
+ * bytes left undecoded (0 when all fitted). A prefix length out of range still throws.
+ */
+export function readNlriListLenient(b: Uint8Array, start: number, end: number, afi: number, safi: number, addPath: boolean, out: RoutePrefix[]): number {
+  const max = afi === 2 ? 128 : 32;
+  let o = start;
+  while (o < end) {
+    const lenAt = addPath ? o + 4 : o;
+    if (lenAt >= end) return end - o;
+    const bits = b[lenAt]!;
+    if (bits <= max && lenAt + 1 + ((bits + 7) >> 3) > end) return end - o;
+    o = readPrefix(b, o, end, afi, safi, addPath, out);
+  }
+  return 0;
+}

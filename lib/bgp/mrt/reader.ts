@@ -5,13 +5,15 @@
 import { createDecoderState, decodeRecord } from '@/lib/bgp/mrt/decode-record';
 import { MrtParseError } from '@/lib/bgp/mrt/errors';
 import { DEFAULT_MAX_RECORD_BYTES, MrtFramer } from '@/lib/bgp/mrt/framer';
-import type { MrtItem, MrtSkipHandler } from '@/lib/bgp/mrt/types';
+import type { MrtItem, MrtSkipHandler, MrtWarn } from '@/lib/bgp/mrt/types';
 
 export { MrtParseError } from '@/lib/bgp/mrt/errors';
 
 export interface ReadMrtOptions {
   /** Called for each record skipped because its content is invalid (its framing was intact). */
   onSkip?: MrtSkipHandler;
+  /** Called for each record decoded with a repair or a guess (ADD-PATH detected, cut NLRI); its items are yielded. */
+  onWarn?: MrtWarn;
   /** Declared record lengths above this end the stream with MrtParseError (default 16 MiB). */
   maxRecordBytes?: number;
 }
@@ -30,7 +32,7 @@ function asBuffer(chunk: Buffer | Uint8Array | string): Buffer {
  */
 export async function* readMrtBatches(input: MrtInput, opts: ReadMrtOptions = {}): AsyncGenerator<MrtItem[]> {
   const framer = new MrtFramer(opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
-  const state = createDecoderState(opts.onSkip);
+  const state = createDecoderState(opts.onSkip, opts.onWarn);
   const iterable = input as AsyncIterable<Buffer | Uint8Array | string>;
   let inputError: unknown = null;
   try {

@@ -139,3 +139,6 @@ export type MrtItem =
 
 /** A record the reader skipped because its content (not its framing) is invalid. */
 export type MrtSkipHandler = (info: MrtRecordInfo, reason: string) => void;
+
+/** A record decoded with a repair or a guess (ADD-PATH detected, cut NLRI): its items are still yielded. */
+export type MrtWarn = (info: MrtRecordInfo, message: string) => void;
