@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createRedisConnection } from '@/lib/queue/connection';
 
-export const QUEUE_NAMES = ['collector', 'maintenance'] as const;
+export const QUEUE_NAMES = ['collector', 'maintenance', 'backfill'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobDefinition<N extends string, S extends z.ZodType> {
@@ -58,7 +58,56 @@ export const partitionMaintenanceJob = defineJob({
 export const PARTITION_SCHEDULER_ID = 'event-partitions-every-5-min';
 export const PARTITION_INTERVAL_MS = 5 * 60 * 1000;
 
-export const ALL_JOBS = [collectorJob, partitionMaintenanceJob] as const;
+/** Backfill run ids and file ids are bigint row ids (decimal strings). */
+const rowId = z.string().regex(/^\d{1,18}$/);
+
+/** Archive run: ask the broker for the interval's files, add them to the run, enqueue the flow. */
+export const backfillPlanJob = defineJob({
+  name: 'backfill-plan',
+  queue: 'backfill',
+  schema: z.object({ runId: rowId }).strict(),
+  defaults: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP_FINISHED },
+});
+
+/**
+ * One MRT file of a run (a child of the run's flow). A killed worker's job stalls and is picked
+ * up again; the file resumes from its committed record (lib/backfill/file-pipeline.ts). Children
+ * that fail for good do not block the parent (ignoreDependencyOnFailure, set by the flow).
+ */
+export const backfillFileJob = defineJob({
+  name: 'backfill-file',
+  queue: 'backfill',
+  schema: z.object({ runId: rowId, fileId: rowId }).strict(),
+  defaults: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, ...KEEP_FINISHED },
+});
+
+/** The run's flow parent: runs after every file job, closes the run (status, gap). */
+export const backfillRunJob = defineJob({
+  name: 'backfill-run',
+  queue: 'backfill',
+  schema: z.object({ runId: rowId }).strict(),
+  defaults: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, ...KEEP_FINISHED },
+});
+
+/** Periodic: every pending ingest gap whose archive files should be published gets a backfill run. */
+export const gapScanJob = defineJob({
+  name: 'gap-scan',
+  queue: 'backfill',
+  schema: z
+    .object({
+      /** Seconds after a gap ends before its archive files are asked for (RIS publishes 5-min files within minutes). */
+      publishDelaySeconds: z.number().int().min(0).max(86_400),
+      /** Seconds added on both sides of the gap's interval. */
+      marginSeconds: z.number().int().min(0).max(3_600),
+    })
+    .strict(),
+  defaults: { attempts: 1, ...KEEP_FINISHED },
+});
+
+export const GAP_SCAN_SCHEDULER_ID = 'backfill-gap-scan-every-minute';
+export const GAP_SCAN_INTERVAL_MS = 60 * 1000;
+
+export const ALL_JOBS = [collectorJob, partitionMaintenanceJob, backfillPlanJob, backfillFileJob, backfillRunJob, gapScanJob] as const;
 
 export type AnyJob = (typeof ALL_JOBS)[number];
 

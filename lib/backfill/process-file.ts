@@ -1,0 +1,82 @@
+// One file of a backfill run, end to end: claim its row, fetch it (archive URL → on-disk cache)
+// or find it (local path), run the pipeline into bgp_events, record the outcome. Shared by the
+// BullMQ processor (workers/backfill.ts) and the CLI's --inline mode.
+
+import { stat } from 'node:fs/promises';
+import type { BackfillRunStatus } from '@/lib/backfill/types';
+import { runFilePipeline, type FileEventReader } from '@/lib/backfill/file-pipeline';
+import { claimBackfillFile, commitFileProgress, fileProgressOf, finishBackfillFile, type FileProgress } from '@/lib/db/backfills';
+import { insertEventBatch } from '@/lib/db/events';
+import type { Logger } from '@/lib/log';
+import { downloadToCache } from '@/lib/sources/bgpstream/download';
+import { PermanentError, type RetryOptions } from '@/lib/sources/bgpstream/retry';
+
+export interface ProcessFileDeps {
+  read: FileEventReader;
+  cacheDir: string;
+  batchSize: number;
+  writers?: number;
+  downloadRetry?: RetryOptions;
+  logger: Logger;
+  /** Committed progress after each batch (BullMQ: job.updateProgress). */
+  onProgress?: (p: FileProgress) => Promise<void> | void;
+}
+
+export interface ProcessFileResult {
+  /** 'skipped': the file was already finished (a repeated job). */
+  status: 'done' | 'failed' | 'skipped';
+  progress: FileProgress | null;
+  /** Set when this file was the run's last: the run's final status. */
+  runStatus: BackfillRunStatus | null;
+  error?: string;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+/**
+ * Throws only for trouble worth retrying (database, network); the caller passes
+ * `lastAttempt` so that the final try records the file as failed before giving up.
+ */
+export async function processBackfillFile(fileId: string, deps: ProcessFileDeps, opts: { lastAttempt: boolean }): Promise<ProcessFileResult> {
+  const file = await claimBackfillFile(fileId);
+  if (!file) return { status: 'skipped', progress: null, runStatus: null };
+  const log = deps.logger.child({ runId: file.runId, fileId, location: file.location });
+  const fail = async (error: string, progress: FileProgress | null = null, at: { byteOffset?: number | null; recordIndex?: number | null } = {}) => {
+    const runStatus = await finishBackfillFile(file, { status: 'failed', progress, error, errorByteOffset: at.byteOffset ?? null, errorRecord: at.recordIndex ?? null });
+    log.warn({ error, ...at }, 'backfill file failed');
+    return { status: 'failed' as const, progress, runStatus, error };
+  };
+  try {
+    let path = file.location;
+    let bytes: number;
+    if (isUrl(file.location)) {
+      const dl = await downloadToCache(file.location, { cacheDir: deps.cacheDir, partKey: `file${fileId}`, retry: deps.downloadRetry });
+      path = dl.path;
+      bytes = dl.bytes;
+    } else {
+      try {
+        bytes = (await stat(path)).size;
+      } catch (err) {
+        return await fail(`cannot read ${path}: ${(err as Error).message}`);
+      }
+    }
+    const result = await runFilePipeline(path, file.collector, fileProgressOf(file), {
+      read: deps.read,
+      insert: (events) => insertEventBatch(events, { recordWindows: true }),
+      commit: async (p) => {
+        await commitFileProgress(file, p, { bytes });
+        await deps.onProgress?.(p);
+      },
+      batchSize: deps.batchSize,
+      writers: deps.writers,
+    });
+    if (result.failure) return await fail(result.failure.message, result.progress, result.failure);
+    const runStatus = await finishBackfillFile(file, { status: 'done', progress: result.progress });
+    log.debug({ ...result.progress }, 'backfill file done');
+    return { status: 'done', progress: result.progress, runStatus };
+  } catch (err) {
+    // A 404 will not get better; anything else is retried until the last attempt.
+    if (err instanceof PermanentError || opts.lastAttempt) return await fail((err as Error).message);
+    throw err;
+  }
+}
