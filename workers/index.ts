@@ -14,6 +14,7 @@ import { closeQueues, QUEUE_NAMES, type QueueName } from '@/lib/queue/jobs';
 import { runCollectorJob } from '@/workers/collector';
 import { runMaintenanceJob } from '@/workers/maintenance';
 import { ensureCollectorJob, ensureMaintenanceScheduler } from '@/workers/boot';
+import { ensureBaselineScheduler, runBaselineJob } from '@/workers/baseline';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 const HEARTBEAT_MS = 5_000;
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
     { lockDuration: 15_000, maxStalledCount: 1_000 },
   );
   startWorker('maintenance', (job) => runMaintenanceJob(job, log));
+  // An hour of the firehose takes a while to aggregate: a long lock, no stalled re-run meanwhile.
+  startWorker('baseline', (job) => runBaselineJob(job, log), { lockDuration: 300_000 });
 
   const beat = () =>
     writeHeartbeat(redis, { workerId, pid: process.pid, queues: [...QUEUE_NAMES], startedAtMs, beatAtMs: Date.now() }).catch((err) =>
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
   shutdown.signal.addEventListener('abort', () => clearInterval(beatTimer), { once: true });
 
   await ensureMaintenanceScheduler(env.EVENT_RETENTION_HOURS);
+  await ensureBaselineScheduler();
   const collectorJobState = await ensureCollectorJob(log);
   log.info({ workerId, queues: QUEUE_NAMES, collectorJob: collectorJobState }, 'worker ready');
 }

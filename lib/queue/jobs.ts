@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createRedisConnection } from '@/lib/queue/connection';
 
-export const QUEUE_NAMES = ['collector', 'maintenance', 'backfill'] as const;
+export const QUEUE_NAMES = ['collector', 'maintenance', 'backfill', 'baseline'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobDefinition<N extends string, S extends z.ZodType> {
@@ -107,7 +107,26 @@ export const gapScanJob = defineJob({
 export const GAP_SCAN_SCHEDULER_ID = 'backfill-gap-scan-every-minute';
 export const GAP_SCAN_INTERVAL_MS = 60 * 1000;
 
-export const ALL_JOBS = [collectorJob, partitionMaintenanceJob, backfillPlanJob, backfillFileJob, backfillRunJob, gapScanJob] as const;
+/** Aggregate one closed event-time hour (prefix_hour_stats) and fold it into the baselines. */
+export const baselineHourJob = defineJob({
+  name: 'baseline-hour',
+  queue: 'baseline',
+  schema: z.object({ hour: z.number().int().min(0).max(2_000_000_000) }).strict(),
+  defaults: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP_FINISHED },
+});
+
+/** Periodic: enqueue closed hours never aggregated or whose ingest count changed (backfill). */
+export const baselineScanJob = defineJob({
+  name: 'baseline-scan',
+  queue: 'baseline',
+  schema: z.object({ graceSeconds: z.number().int().min(0).max(86_400) }).strict(),
+  defaults: { attempts: 1, ...KEEP_FINISHED },
+});
+
+export const BASELINE_SCAN_SCHEDULER_ID = 'baseline-scan-every-5-min';
+export const BASELINE_SCAN_INTERVAL_MS = 5 * 60 * 1000;
+
+export const ALL_JOBS = [collectorJob, partitionMaintenanceJob, backfillPlanJob, backfillFileJob, backfillRunJob, gapScanJob, baselineHourJob, baselineScanJob] as const;
 
 export type AnyJob = (typeof ALL_JOBS)[number];
 
