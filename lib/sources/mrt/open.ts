@@ -95,16 +95,65 @@ async function* bzip2Child(bin: string, source: AsyncIterable<Buffer>): AsyncGen
   }
 }
 
-function bzip2Js(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+/**
+ * Pure-JS fallback. unbzip2-stream is a classic (through) stream that decodes synchronously inside
+ * write(): its output is queued here and the input is paused while the queue is long, so memory
+ * stays flat.
+ */
+async function* bzip2Js(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const unbzip2 = createRequire(import.meta.url)('unbzip2-stream') as () => NodeJS.ReadWriteStream;
   const decoder = unbzip2();
-  const input = Readable.from(source);
-  input.on('error', (err) => decoder.emit('error', err));
-  input.pipe(decoder);
-  // unbzip2-stream is a classic (through) stream: wrap it to get async iteration and errors.
-  const out = new Readable({ read() {} }).wrap(decoder);
-  decoder.on('error', (err: Error) => out.destroy(err));
-  return out;
+  const queue: Buffer[] = [];
+  let done = false;
+  let error: unknown = null;
+  let wakeReader: (() => void) | null = null;
+  let wakeFeeder: (() => void) | null = null;
+  const wake = (): void => {
+    const r = wakeReader;
+    wakeReader = null;
+    r?.();
+  };
+  decoder.on('data', (d: Buffer) => {
+    queue.push(d);
+    wake();
+  });
+  decoder.on('end', () => {
+    done = true;
+    wake();
+  });
+  decoder.on('error', (err: unknown) => {
+    error ??= err;
+    wake();
+  });
+  const feeding = (async () => {
+    try {
+      for await (const chunk of source) {
+        decoder.write(chunk);
+        if (error !== null) return;
+        while (queue.length > 8 && error === null) await new Promise<void>((r) => (wakeFeeder = r));
+      }
+      decoder.end();
+    } catch (err) {
+      error ??= err;
+      wake();
+    }
+  })();
+  for (;;) {
+    const next = queue.shift();
+    if (next) {
+      if (queue.length <= 8) {
+        const f = wakeFeeder;
+        wakeFeeder = null;
+        f?.();
+      }
+      yield next;
+      continue;
+    }
+    if (error !== null) throw error instanceof Error ? error : new Error(String(error));
+    if (done) break;
+    await new Promise<void>((r) => (wakeReader = r));
+  }
+  await feeding;
 }
 
 /**
