@@ -30,6 +30,8 @@ const CHROMIUM_ARGS = [
 ];
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const shotDir = path.join(repoRoot, '.data', 'test');
+/** Listed in tsconfig.json and .gitignore, so `next build` leaves the checkout clean. */
+const E2E_DIST_DIR = '.next-e2e';
 const hasChromium = existsSync(CHROMIUM);
 
 // A prefix from the shared address space that no other test uses, different on every run.
@@ -85,13 +87,14 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (skip
 
   beforeAll(async () => {
     prepareAssets(repoRoot);
+    // Its own build directory: a build here must not replace the one a running `npm start` serves.
     // One production build per run: the test exercises what `npm start` serves.
     await runOwned({
       name: 'next-build',
       command: process.execPath,
       args: [path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'],
       cwd: repoRoot,
-      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' }),
+      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', NEXT_DIST_DIR: E2E_DIST_DIR }),
       timeoutMs: 240_000,
     });
     const port = await findFreePort();
@@ -101,7 +104,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (skip
       command: process.execPath,
       args: [path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
       cwd: repoRoot,
-      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', LOG_LEVEL: 'warn' }),
+      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', LOG_LEVEL: 'warn', NEXT_DIST_DIR: E2E_DIST_DIR }),
     });
     await waitForHttp(`${baseUrl}/api/health`, 60_000, web);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });

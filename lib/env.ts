@@ -14,6 +14,12 @@ const envSchema = z.object({
   /** HTTP port of the dashboard/API (npm start picks the next free one when taken). */
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
 
+  /**
+   * Where `next build` writes and `next start` reads (relative to the repo). The browser tests use
+   * their own so they never disturb a running `npm start`.
+   */
+  NEXT_DIST_DIR: z.string().regex(/^[.\w-]+$/, 'a directory name in the repository root').default('.next'),
+
   DATABASE_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().optional(),
 
