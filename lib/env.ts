@@ -48,6 +48,17 @@ const envSchema = z.object({
   EVENT_RETENTION_HOURS: z.coerce.number().int().min(1).default(48),
   /** Frames larger than this are counted as malformed and skipped. */
   RIS_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+
+  /** RPKI: RTR cache(s) as host:port, comma-separated. All RPKI sources combine as a union. */
+  RPKI_RTR: z.string().optional(),
+  /** RPKI: VRP JSON export URL(s) (Routinator /json, rpki-client, stayrtr /rpki.json), comma-separated. */
+  RPKI_VRP_URL: z.string().optional(),
+  /** RPKI: VRP JSON file path(s), comma-separated. */
+  RPKI_VRP_FILE: z.string().optional(),
+  /** RPKI: seconds between re-reads of VRP JSON URLs/files. */
+  RPKI_VRP_REFRESH_S: z.coerce.number().int().min(5).default(600),
+  /** RPKI: prefixes (comma-separated) whose new invalid routes raise an rpki_invalid anomaly. */
+  RPKI_WATCH_PREFIXES: z.string().default(''),
   /** BGPStream broker data API (v2) base URL for archive backfills (lib/sources/bgpstream). */
   BGPSTREAM_BROKER_URL: z.string().url().default('https://broker.bgpstream.caida.org/v2'),
   /** Where downloaded MRT archive files are cached (relative to the working directory). */
