@@ -9,12 +9,13 @@ import { MRT_TYPE, type MrtItem, type MrtRecordInfo, type MrtSkipHandler, type M
 export interface DecoderState extends TableDumpState {
   onSkip: MrtSkipHandler | undefined;
   warn: MrtWarn;
+  keepRaw: boolean;
 }
 
 const ignore: MrtWarn = () => undefined;
 
-export function createDecoderState(onSkip?: MrtSkipHandler, onWarn?: MrtWarn): DecoderState {
-  return { peers: null, onSkip, warn: onWarn ?? ignore };
+export function createDecoderState(onSkip?: MrtSkipHandler, onWarn?: MrtWarn, keepRaw = false): DecoderState {
+  return { peers: null, onSkip, warn: onWarn ?? ignore, keepRaw };
 }
 
 /** Decodes `rec` (header included) found at `byteOffset` as record number `index`, appending to `out`. */
@@ -22,7 +23,7 @@ export function decodeRecord(rec: Buffer, index: number, byteOffset: number, sta
   const ts = ((rec[0]! << 24) | (rec[1]! << 16) | (rec[2]! << 8) | rec[3]!) >>> 0;
   const type = (rec[4]! << 8) | rec[5]!;
   const subtype = (rec[6]! << 8) | rec[7]!;
-  const info: MrtRecordInfo = { index, byteOffset, type, subtype, length: rec.length - 12 };
+  const info: MrtRecordInfo = { index, byteOffset, type, subtype, length: rec.length - 12, raw: state.keepRaw ? rec.toString('hex') : null };
   const before = out.length;
   const end = rec.length;
   try {

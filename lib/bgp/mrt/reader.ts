@@ -14,6 +14,8 @@ export interface ReadMrtOptions {
   onSkip?: MrtSkipHandler;
   /** Called for each record decoded with a repair or a guess (ADD-PATH detected, cut NLRI); its items are yielded. */
   onWarn?: MrtWarn;
+  /** Keep each record as hex in item.record.raw (for raw storage; costs time and memory). */
+  keepRaw?: boolean;
   /** Declared record lengths above this end the stream with MrtParseError (default 16 MiB). */
   maxRecordBytes?: number;
 }
@@ -32,7 +34,7 @@ function asBuffer(chunk: Buffer | Uint8Array | string): Buffer {
  */
 export async function* readMrtBatches(input: MrtInput, opts: ReadMrtOptions = {}): AsyncGenerator<MrtItem[]> {
   const framer = new MrtFramer(opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
-  const state = createDecoderState(opts.onSkip, opts.onWarn);
+  const state = createDecoderState(opts.onSkip, opts.onWarn, opts.keepRaw === true);
   const iterable = input as AsyncIterable<Buffer | Uint8Array | string>;
   let inputError: unknown = null;
   try {

@@ -20,6 +20,8 @@ export interface MrtRecordInfo {
   subtype: number;
   /** Declared body length (excludes the 12-byte header). */
   length: number;
+  /** The whole record as hex, only when the reader was asked to keep it (keepRaw); else null. */
+  raw: string | null;
 }
 
 /** One NLRI entry. */

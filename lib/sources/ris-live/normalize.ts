@@ -1,4 +1,5 @@
-// RIS Live `ris_message` → normalized BgpEvents. Pure: no I/O, no clock.
+// RIS Live `ris_message` → normalized BgpEvents. Pure: no I/O, no clock. Events are built by
+// lib/bgp/route-events (shared with the MRT path), so both give identical events for one route.
 //
 // One event per (prefix, type) of an UPDATE. RIS repeats an IPv6 announcement once per next hop
 // (global + link-local fe80::) with identical prefix lists: each prefix becomes one event that
@@ -11,9 +12,9 @@
 // firehose rates would flood the log. Prefixes that do not parse at all are skipped and returned
 // in `skipped` so the caller can count and log them.
 
-import { flattenAsPath, type FlatAsPath } from '@/lib/bgp/as-path';
-import { computeDedupKey } from '@/lib/bgp/dedup-key';
+import { flattenAsPath } from '@/lib/bgp/as-path';
 import { PrefixError, canonicalIp, isIpv6LinkLocal, normalizePrefix } from '@/lib/bgp/prefix';
+import { buildRouteEvent, withdrawalAttributes, type RouteAttributes, type RouteEventContext } from '@/lib/bgp/route-events';
 import type { BgpEvent, BgpEventType, OriginAttribute } from '@/lib/bgp/types';
 import { normalizeCollectorName, type RisMessageData, type RisUpdateData } from '@/lib/sources/ris-live/messages';
 
@@ -104,51 +105,6 @@ function canonicalPrefixCounting(
   return p;
 }
 
-interface MessageContext {
-  collector: string;
-  peerAsn: number;
-  peerIp: string;
-  timestampUs: number;
-  rawMessage: unknown;
-}
-
-/** Builds events with one fixed property order, so every event shares one hidden class. */
-function makeEvent(
-  c: MessageContext,
-  eventType: BgpEventType,
-  prefix: string,
-  prefixLength: number,
-  path: FlatAsPath,
-  communities: string[],
-  nextHop: string | null,
-  med: number | null,
-  originAttribute: OriginAttribute | null,
-  aggregator: string | null,
-): BgpEvent {
-  return {
-    source: 'ris_live_bgp',
-    collector: c.collector,
-    peerAsn: c.peerAsn,
-    peerIp: c.peerIp,
-    eventType,
-    prefix,
-    prefixLength,
-    originAsn: path.originAsn,
-    asPath: path.asPath,
-    asPathSetMask: path.asPathSetMask,
-    asPathLength: path.asPathLength,
-    communities,
-    nextHop,
-    med,
-    localPref: null,
-    originAttribute,
-    aggregator,
-    timestampUs: c.timestampUs,
-    rawMessage: c.rawMessage,
-    dedupKey: computeDedupKey({ collector: c.collector, peerIp: c.peerIp, prefix, eventType, timestampUs: c.timestampUs, asPath: path.asPath }),
-  };
-}
-
 function normalizeUpdate(data: RisUpdateData, opts: NormalizeOptions, out: NormalizeResult): void {
   const announcements = data.announcements ?? [];
   const withdrawals = data.withdrawals ?? [];
@@ -163,7 +119,8 @@ function normalizeUpdate(data: RisUpdateData, opts: NormalizeOptions, out: Norma
     return;
   }
 
-  const ctx: MessageContext = {
+  const ctx: RouteEventContext = {
+    source: 'ris_live_bgp',
     collector: normalizeCollectorName(data.host),
     peerAsn: typeof data.peer_asn === 'number' ? data.peer_asn : Number(data.peer_asn),
     peerIp: peer.ip,
@@ -173,11 +130,14 @@ function normalizeUpdate(data: RisUpdateData, opts: NormalizeOptions, out: Norma
 
   if (announcements.length > 0) {
     // Shared by all events of this message; consumers treat events as read-only.
-    const path = flattenAsPath(data.path ?? []);
-    const communities = (data.community ?? []).map(([asn, value]) => `${asn}:${value}`);
-    const med = data.med ?? null;
-    const origin = originAttribute(data.origin);
-    const aggregator = data.aggregator ?? null;
+    const attrs: RouteAttributes = {
+      path: flattenAsPath(data.path ?? []),
+      communities: (data.community ?? []).map(([asn, value]) => `${asn}:${value}`),
+      med: data.med ?? null,
+      localPref: null,
+      originAttribute: originAttribute(data.origin),
+      aggregator: data.aggregator ?? null,
+    };
     // Most messages carry one next hop; only then is the per-prefix map needed.
     const byPrefix = announcements.length > 1 ? new Map<string, BgpEvent>() : null;
     for (const a of announcements) {
@@ -193,7 +153,7 @@ function normalizeUpdate(data: RisUpdateData, opts: NormalizeOptions, out: Norma
           if (!linkLocal && (seen.nextHop === null || memoIp(seen.nextHop)?.linkLocal)) seen.nextHop = nextHop;
           continue;
         }
-        const event = makeEvent(ctx, 'announcement', parsed.canonical, parsed.length, path, communities, nextHop, med, origin, aggregator);
+        const event = buildRouteEvent(ctx, 'announcement', parsed.canonical, parsed.length, attrs, nextHop);
         byPrefix?.set(parsed.canonical, event);
         out.events.push(event);
       }
@@ -204,8 +164,7 @@ function normalizeUpdate(data: RisUpdateData, opts: NormalizeOptions, out: Norma
 
   if (withdrawals.length === 0) return;
   // Per message, not module-wide, so no two messages share a mutable array.
-  const noPath: FlatAsPath = { asPath: [], asPathSetMask: null, asPathLength: 0, originAsn: null };
-  const noCommunities: string[] = [];
+  const noRoute = withdrawalAttributes();
   let withdrawn: Set<string> | null = null;
   for (const text of withdrawals) {
     const parsed = canonicalPrefixCounting(text, 'withdrawal', out);
@@ -215,7 +174,7 @@ function normalizeUpdate(data: RisUpdateData, opts: NormalizeOptions, out: Norma
       if (withdrawn.has(parsed.canonical)) continue;
       withdrawn.add(parsed.canonical);
     }
-    out.events.push(makeEvent(ctx, 'withdrawal', parsed.canonical, parsed.length, noPath, noCommunities, null, null, null, null));
+    out.events.push(buildRouteEvent(ctx, 'withdrawal', parsed.canonical, parsed.length, noRoute, null));
   }
 }
 
