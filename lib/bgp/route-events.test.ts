@@ -68,7 +68,7 @@ describe('mrtItemToEvents', () => {
       }
       // The 2019 RIS Live JSON drops AS_SETs that the raw UPDATE carries (the "fail-as-set"
       // capture documents it): such messages are counted, not compared.
-      if (fromMrt.some((e) => e.asPathSetMask !== null) && !(data.path ?? []).some((h) => Array.isArray(h))) {
+      if (fromMrt.some((e) => e.asPathSetMask !== null) && !((data.path ?? []) as unknown[]).some((h) => Array.isArray(h))) {
         asSetLost++;
         continue;
       }
