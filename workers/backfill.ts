@@ -8,7 +8,7 @@ import { planArchiveRun, scheduleGapBackfills } from '@/lib/backfill/runs';
 import { completeRunIfFinished, failBackfillRun, failUnfinishedFiles } from '@/lib/db/backfills';
 import type { Logger } from '@/lib/log';
 import { enqueueBackfillFlow } from '@/lib/queue/backfill-flow';
-import { backfillFileJob, backfillPlanJob, backfillRunJob, gapScanJob } from '@/lib/queue/jobs';
+import { backfillFileJob, backfillPlanJob, backfillRunJob, GAP_SCAN_INTERVAL_MS, GAP_SCAN_SCHEDULER_ID, gapScanJob, getQueue } from '@/lib/queue/jobs';
 import type { BrokerClientOptions } from '@/lib/sources/bgpstream/broker';
 import type { RetryOptions } from '@/lib/sources/bgpstream/retry';
 
@@ -71,4 +71,13 @@ export async function runBackfillJob(job: Job, deps: BackfillProcessorDeps): Pro
     default:
       throw new UnrecoverableError(`unknown backfill job ${job.name}`);
   }
+}
+
+/** The periodic gap scan (upsert: one scheduler however many workers boot). */
+export async function ensureGapScanScheduler(o: { publishDelaySeconds: number; marginSeconds: number } = { publishDelaySeconds: 900, marginSeconds: 60 }): Promise<void> {
+  await getQueue(gapScanJob.queue).upsertJobScheduler(
+    GAP_SCAN_SCHEDULER_ID,
+    { every: GAP_SCAN_INTERVAL_MS },
+    { name: gapScanJob.name, data: gapScanJob.schema.parse(o), opts: { attempts: 1, removeOnComplete: gapScanJob.defaults.removeOnComplete, removeOnFail: gapScanJob.defaults.removeOnFail } },
+  );
 }

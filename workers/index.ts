@@ -15,6 +15,10 @@ import { runCollectorJob } from '@/workers/collector';
 import { runMaintenanceJob } from '@/workers/maintenance';
 import { ensureCollectorJob, ensureMaintenanceScheduler } from '@/workers/boot';
 import { ensureBaselineScheduler, runBaselineJob } from '@/workers/baseline';
+import { ensureGapScanScheduler, runBackfillJob } from '@/workers/backfill';
+import { mrtFileReader } from '@/lib/backfill/mrt-reader';
+import { collectorsFromSubscribe } from '@/lib/backfill/plan';
+import { closeBackfillFlows } from '@/lib/queue/backfill-flow';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 const HEARTBEAT_MS = 5_000;
@@ -57,6 +61,20 @@ async function main(): Promise<void> {
   startWorker('maintenance', (job) => runMaintenanceJob(job, log));
   // An hour of the firehose takes a while to aggregate: a long lock, no stalled re-run meanwhile.
   startWorker('baseline', (job) => runBaselineJob(job, log), { lockDuration: 300_000 });
+  // One MRT file per job: CPU-bound between awaits, so a lock that survives a slow batch; a dead
+  // worker's file is picked up again after it expires and resumes from its committed record.
+  startWorker(
+    'backfill',
+    (job) =>
+      runBackfillJob(job, {
+        read: mrtFileReader({ storeRaw: env.INGEST_STORE_RAW }),
+        logger: log,
+        cacheDir: env.BACKFILL_CACHE_DIR,
+        batchSize: env.INGEST_BATCH_SIZE,
+        gapCollectors: collectorsFromSubscribe(env.RIS_SUBSCRIBE),
+      }),
+    { lockDuration: 60_000, maxStalledCount: 5 },
+  );
 
   const beat = () =>
     writeHeartbeat(redis, { workerId, pid: process.pid, queues: [...QUEUE_NAMES], startedAtMs, beatAtMs: Date.now() }).catch((err) =>
@@ -68,6 +86,7 @@ async function main(): Promise<void> {
 
   await ensureMaintenanceScheduler(env.EVENT_RETENTION_HOURS);
   await ensureBaselineScheduler();
+  await ensureGapScanScheduler();
   const collectorJobState = await ensureCollectorJob(log);
   log.info({ workerId, queues: QUEUE_NAMES, collectorJob: collectorJobState }, 'worker ready');
 }
@@ -85,6 +104,7 @@ async function stop(signal: string): Promise<void> {
   shutdown.abort();
   // close() waits for the active jobs: the collector job returns once it has flushed.
   await Promise.allSettled(workers.map((w) => w.close()));
+  await closeBackfillFlows();
   await closeQueues();
   if (stateRedis) await removeHeartbeat(stateRedis, workerId).catch(() => undefined);
   const { closeDb } = await import('@/lib/db/client');
