@@ -9,14 +9,19 @@ import { listDumpFiles, type BrokerClientOptions } from '@/lib/sources/bgpstream
 
 /** Creates the run and enqueues its work: the files' flow, or (archive) the planning job. */
 export async function startBackfill(request: BackfillRequest): Promise<{ id: string }> {
-  if (request.kind === 'files') {
-    const run = await createBackfillRun(request, null);
-    const files = await addRunFiles(run.id, localDumpFiles(request));
-    await enqueueBackfillFlow(run.id, files.map((f) => f.id));
-    return { id: run.id };
-  }
   const run = await createBackfillRun(request, null);
-  await enqueueBackfillPlan(run.id);
+  try {
+    if (request.kind === 'files') {
+      const files = await addRunFiles(run.id, localDumpFiles(request));
+      await enqueueBackfillFlow(run.id, files.map((f) => f.id));
+    } else {
+      await enqueueBackfillPlan(run.id);
+    }
+  } catch (err) {
+    // Nothing will process it (Redis down?): the run must not sit 'planning' forever.
+    await failBackfillRun(run.id, `could not enqueue: ${(err as Error).message}`).catch(() => undefined);
+    throw err;
+  }
   return { id: run.id };
 }
 

@@ -1,0 +1,31 @@
+import { parseBackfillBody, parseBackfillListQuery, toApiBackfillRun } from '@/lib/api/backfills';
+import { errorToResponse, invalidParameter, jsonResponse } from '@/lib/api/http';
+import { startBackfill } from '@/lib/backfill/runs';
+import { listBackfillRuns } from '@/lib/db/backfills';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+export async function GET(request: Request): Promise<Response> {
+  const query = parseBackfillListQuery(new URL(request.url).searchParams);
+  if (!query.ok) return invalidParameter(query.message);
+  try {
+    const page = await listBackfillRuns(query.value);
+    return jsonResponse({ data: page.data.map((r) => toApiBackfillRun(r, Date.now())), next_cursor: page.nextCursor });
+  } catch (err) {
+    return errorToResponse(err, 'GET /api/v1/bgp/backfills');
+  }
+}
+
+/** Creates a run and enqueues it; the work happens in the worker. */
+export async function POST(request: Request): Promise<Response> {
+  const body = await request.json().catch(() => undefined);
+  if (body === undefined) return invalidParameter('body: must be JSON');
+  const parsed = parseBackfillBody(body);
+  if (!parsed.ok) return invalidParameter(parsed.message);
+  try {
+    return jsonResponse({ data: await startBackfill(parsed.value) }, 202);
+  } catch (err) {
+    return errorToResponse(err, 'POST /api/v1/bgp/backfills');
+  }
+}
