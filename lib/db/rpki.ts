@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { canonicalPrefix } from '@/lib/bgp/prefix';
 import { getPgPool } from '@/lib/db/client';
 import type { RpkiAnomaly } from '@/lib/rpki/anomalies';
+import type { RpkiStore } from '@/lib/rpki/source-manager';
 import type { Aspa, RpkiSourceKind, Vrp } from '@/lib/rpki/types';
 
 /** Rows per INSERT/DELETE statement: keeps each array parameter a few MB. */
@@ -202,4 +203,17 @@ export async function upsertRpkiAnomalies(rows: readonly RpkiAnomaly[], db: pg.P
     ],
   );
   return r.rowCount ?? 0;
+}
+
+/** The source manager's persistence (lib/rpki/source-manager.ts RpkiStore) on these tables. */
+export function createRpkiDbStore(db?: pg.Pool): RpkiStore {
+  const pool = () => db ?? getPgPool();
+  return {
+    async load(sourceId) {
+      const s = await loadRpkiSourceSet(sourceId, pool());
+      return s && { vrps: s.vrps, aspas: s.aspas, serial: s.source.serial, sessionId: s.source.sessionId, loadedAtMs: s.source.loadedAtMs, generatedAtMs: s.source.generatedAtMs };
+    },
+    save: (write) => saveRpkiSourceSet(write, pool()),
+    recordError: (sourceId, kind, message, atMs) => recordRpkiSourceError(sourceId, kind, message, atMs, pool()),
+  };
 }
