@@ -162,14 +162,12 @@ async function aggregateInTransaction(client: Client, hour: number): Promise<Agg
 
   const st = await client.query<{ as_of_hour: number | null }>('SELECT as_of_hour FROM baseline_state WHERE id = 1 FOR UPDATE');
   const asOf = st.rows[0]?.as_of_hour ?? null;
+  const changes = changedRows(old.rows.map(toHourStats), newRows);
   let baselineRows = 0;
   for (const window of BASELINE_WINDOWS) {
     const plan = planWindowUpdate(hour, asOf, WINDOW_HOURS[window]);
     const deltas: { row: PrefixHourStats; sign: Sign }[] = [];
-    if (plan.applyHour) {
-      for (const r of old.rows) deltas.push({ row: toHourStats(r), sign: -1 });
-      for (const r of newRows) deltas.push({ row: r, sign: 1 });
-    }
+    if (plan.applyHour) deltas.push(...changes);
     if (plan.expire.length > 0) {
       const gone = await client.query<StatsRow>(`SELECT ${STATS_COLUMNS} FROM prefix_hour_stats s WHERE s.hour = ANY($1::int[])`, [plan.expire]);
       for (const r of gone.rows) deltas.push({ row: toHourStats(r), sign: -1 });
@@ -178,6 +176,24 @@ async function aggregateInTransaction(client: Client, hour: number): Promise<Agg
   }
   await client.query('UPDATE baseline_state SET as_of_hour = $1, updated_at = now() WHERE id = 1', [nextAsOf(hour, asOf)]);
   return { hour, status: 'aggregated', events, prefixes: newRows.length, baselineRows };
+}
+
+/**
+ * (new - old) of a recomputed hour as signed rows, leaving out prefixes whose row did not change:
+ * a re-run or a backfill that touched a few prefixes then costs only those.
+ */
+function changedRows(oldRows: readonly PrefixHourStats[], newRows: readonly PrefixHourStats[]): { row: PrefixHourStats; sign: Sign }[] {
+  const before = new Map(oldRows.map((r) => [r.prefix, r]));
+  const out: { row: PrefixHourStats; sign: Sign }[] = [];
+  for (const r of newRows) {
+    const o = before.get(r.prefix);
+    before.delete(r.prefix);
+    if (o && JSON.stringify(o) === JSON.stringify(r)) continue;
+    if (o) out.push({ row: o, sign: -1 });
+    out.push({ row: r, sign: 1 });
+  }
+  for (const o of before.values()) out.push({ row: o, sign: -1 });
+  return out;
 }
 
 /** Folds hour rows (+/-) into one window's stored sums; writes only the states that changed. */
