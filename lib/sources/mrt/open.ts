@@ -109,7 +109,7 @@ async function* bzip2Js(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let wakeReader: (() => void) | null = null;
   let wakeFeeder: (() => void) | null = null;
   const wake = (): void => {
-    const r = wakeReader;
+    const r = wakeReader as (() => void) | null;
     wakeReader = null;
     r?.();
   };
@@ -142,7 +142,7 @@ async function* bzip2Js(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     const next = queue.shift();
     if (next) {
       if (queue.length <= 8) {
-        const f = wakeFeeder;
+        const f = wakeFeeder as (() => void) | null;
         wakeFeeder = null;
         f?.();
       }
