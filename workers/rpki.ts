@@ -1,0 +1,111 @@
+// The worker's RPKI service: VRP sources (RTR / JSON, persisted last good sets) → VRP index →
+// validation of every ingested route through the observeRpki hook, a table of the announced
+// (prefix, origin) pairs re-validated in the background when the VRP set changes, rpki_invalid
+// anomalies, and a summary published for the API every few seconds.
+
+import type { BgpEvent } from '@/lib/bgp/types';
+import { createRpkiDbStore, saveRpkiState, upsertRpkiAnomalies } from '@/lib/db/rpki';
+import type { Env } from '@/lib/env';
+import type { Logger } from '@/lib/log';
+import { anomaliesFromChanges, anomaliesFromNewRoutes, WatchList, type RpkiAnomaly } from '@/lib/rpki/anomalies';
+import { setRpkiObserver } from '@/lib/rpki/observer';
+import { RouteTable, type VerdictChange } from '@/lib/rpki/route-table';
+import { parseRtrList, RpkiSourceManager, splitList, type IndexUpdate } from '@/lib/rpki/source-manager';
+import { ROUTE_SUMMARY_KEY, type RouteSummary } from '@/lib/rpki/summary';
+import { validateEvents } from '@/lib/rpki/validate-events';
+
+const SUMMARY_EVERY_MS = 5_000;
+/** Slots re-validated per event-loop turn (~30-60 ms), so ingest keeps flowing during a pass. */
+const REVALIDATE_CHUNK = 200_000;
+
+export interface RpkiService {
+  observe(events: readonly BgpEvent[]): void;
+  stop(): Promise<void>;
+}
+
+export async function startRpkiService(env: Env, logger: Logger, opts: { summaryEveryMs?: number } = {}): Promise<RpkiService> {
+  const log = logger.child({ module: 'rpki' });
+  const rtr = parseRtrList(env.RPKI_RTR);
+  const { watch, rejected } = WatchList.parse(env.RPKI_WATCH_PREFIXES);
+  if (rtr.rejected.length > 0 || rejected.length > 0) log.warn({ rtr: rtr.rejected, watch: rejected }, 'RPKI: ignoring bad RPKI_RTR / RPKI_WATCH_PREFIXES entries');
+  const table = new RouteTable();
+  const pending: RpkiAnomaly[] = [];
+  const stats = { lastMs: null as number | null, lastAtMs: null as number | null, changed: 0, raised: 0 };
+  let lastEventUs = 0;
+  let pass = 0;
+  let prevIndexSize = 0;
+
+  const flushAnomalies = async () => {
+    const rows = pending.splice(0, pending.length);
+    if (rows.length === 0) return;
+    try {
+      stats.raised += await upsertRpkiAnomalies(rows);
+    } catch (err) {
+      log.warn({ err, dropped: rows.length }, 'RPKI: could not store anomalies');
+    }
+  };
+
+  // A full re-validation in chunks; a newer index restarts it.
+  const revalidate = (u: IndexUpdate) => {
+    const mine = ++pass;
+    const started = performance.now();
+    const raise = prevIndexSize > 0; // the first set after start-up is not a "change"
+    prevIndexSize = u.index.size;
+    const changes: VerdictChange[] = [];
+    const step = (from: number) => {
+      if (mine !== pass) return;
+      changes.push(...table.revalidate(u.index, from, from + REVALIDATE_CHUNK));
+      if (from + REVALIDATE_CHUNK < table.slotCount) return void setImmediate(() => step(from + REVALIDATE_CHUNK));
+      Object.assign(stats, { lastMs: performance.now() - started, lastAtMs: Date.now(), changed: changes.length });
+      if (raise) pending.push(...anomaliesFromChanges(changes, u.index, lastEventUs));
+      log.info({ routes: table.size, changed: changes.length, ms: Math.round(stats.lastMs!) }, 'RPKI: routes re-validated');
+      void flushAnomalies();
+    };
+    step(0);
+  };
+
+  const manager = new RpkiSourceManager({
+    config: { rtr: rtr.endpoints, urls: splitList(env.RPKI_VRP_URL), files: splitList(env.RPKI_VRP_FILE), jsonRefreshS: env.RPKI_VRP_REFRESH_S },
+    logger: log,
+    store: createRpkiDbStore(),
+    onIndex: revalidate,
+  });
+  await manager.start();
+
+  const observe = (events: readonly BgpEvent[]) => {
+    const { index } = manager.latest;
+    const appeared = table.observe(events, validateEvents(events, index));
+    for (const e of events) if (e.timestampUs > lastEventUs) lastEventUs = e.timestampUs;
+    if (watch.size > 0) pending.push(...anomaliesFromNewRoutes(appeared, watch, index));
+  };
+  setRpkiObserver(observe);
+
+  const publish = async () => {
+    const u = manager.latest;
+    const summary: RouteSummary = {
+      counts: table.counts(),
+      index: { vrps: u.index.size, ...u.index.counts, aspas: u.aspas.length, version: u.version, builtAtMs: u.builtAtMs, buildMs: u.buildMs },
+      sources: manager.statuses(),
+      revalidation: { lastMs: stats.lastMs, lastAtMs: stats.lastAtMs, changed: stats.changed },
+      anomalies: { raised: stats.raised },
+      updatedAtMs: Date.now(),
+    };
+    await flushAnomalies();
+    await saveRpkiState(ROUTE_SUMMARY_KEY, summary).catch((err) => log.warn({ err }, 'RPKI: could not publish the summary'));
+  };
+  const timer = setInterval(() => void publish(), opts.summaryEveryMs ?? SUMMARY_EVERY_MS);
+  timer.unref();
+  void publish();
+  log.info({ rtr: rtr.endpoints.length, urls: splitList(env.RPKI_VRP_URL).length, files: splitList(env.RPKI_VRP_FILE).length, watch: watch.size }, 'RPKI service started');
+
+  return {
+    observe,
+    async stop() {
+      clearInterval(timer);
+      setRpkiObserver(null);
+      pass++;
+      await manager.stop();
+      await publish();
+    },
+  };
+}
