@@ -19,6 +19,7 @@ import { ensureGapScanScheduler, runBackfillJob } from '@/workers/backfill';
 import { mrtFileReader } from '@/lib/backfill/mrt-reader';
 import { collectorsFromSubscribe } from '@/lib/backfill/plan';
 import { closeBackfillFlows } from '@/lib/queue/backfill-flow';
+import { startRpkiService, type RpkiService } from '@/workers/rpki';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 const HEARTBEAT_MS = 5_000;
@@ -30,6 +31,7 @@ const shutdown = new AbortController();
 const connections: Redis[] = [];
 const workers: Worker[] = [];
 let stateRedis: Redis | null = null;
+let rpki: RpkiService | null = null;
 
 function connection(): Redis {
   const c = createRedisConnection({ maxRetriesPerRequest: null });
@@ -65,14 +67,19 @@ async function main(): Promise<void> {
   // worker's file is picked up again after it expires and resumes from its committed record.
   startWorker(
     'backfill',
-    (job) =>
-      runBackfillJob(job, {
-        read: mrtFileReader({ storeRaw: env.INGEST_STORE_RAW }),
-        logger: log,
-        cacheDir: env.BACKFILL_CACHE_DIR,
-        batchSize: env.INGEST_BATCH_SIZE,
-        gapCollectors: collectorsFromSubscribe(env.RIS_SUBSCRIBE),
-      }),
+    (job, token) =>
+      runBackfillJob(
+        job,
+        {
+          read: mrtFileReader({ storeRaw: env.INGEST_STORE_RAW }),
+          logger: log,
+          cacheDir: env.BACKFILL_CACHE_DIR,
+          batchSize: env.INGEST_BATCH_SIZE,
+          gapCollectors: collectorsFromSubscribe(env.RIS_SUBSCRIBE),
+          shutdown: shutdown.signal,
+        },
+        token,
+      ),
     { lockDuration: 60_000, maxStalledCount: 5 },
   );
 
@@ -84,6 +91,11 @@ async function main(): Promise<void> {
   const beatTimer = setInterval(() => void beat(), HEARTBEAT_MS);
   shutdown.signal.addEventListener('abort', () => clearInterval(beatTimer), { once: true });
 
+  // RPKI validation runs in this process: the collector hands it each batch (lib/rpki/observer.ts).
+  rpki = await startRpkiService(env, log).catch((err) => {
+    log.error({ err }, 'RPKI service failed to start; routes are not validated');
+    return null;
+  });
   await ensureMaintenanceScheduler(env.EVENT_RETENTION_HOURS);
   await ensureBaselineScheduler();
   await ensureGapScanScheduler();
@@ -105,6 +117,7 @@ async function stop(signal: string): Promise<void> {
   // close() waits for the active jobs: the collector job returns once it has flushed.
   await Promise.allSettled(workers.map((w) => w.close()));
   await closeBackfillFlows();
+  await rpki?.stop().catch((err) => log.warn({ err }, 'stopping RPKI service'));
   await closeQueues();
   if (stateRedis) await removeHeartbeat(stateRedis, workerId).catch(() => undefined);
   const { closeDb } = await import('@/lib/db/client');
