@@ -1,8 +1,8 @@
 // Processor of the `backfill` queue: plans archive runs (broker → files → flow), processes one
 // MRT file per job, closes runs (flow parent), and schedules gap fills (every minute).
 
-import { UnrecoverableError, type Job } from 'bullmq';
-import type { FileEventReader } from '@/lib/backfill/file-pipeline';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { PipelineInterrupted, type FileEventReader } from '@/lib/backfill/file-pipeline';
 import { processBackfillFile } from '@/lib/backfill/process-file';
 import { planArchiveRun, scheduleGapBackfills } from '@/lib/backfill/runs';
 import { completeRunIfFinished, failBackfillRun, failUnfinishedFiles } from '@/lib/db/backfills';
@@ -23,6 +23,8 @@ export interface BackfillProcessorDeps {
   broker?: BrokerClientOptions;
   downloadRetry?: RetryOptions;
   now?: () => number;
+  /** Worker shutdown: a file job commits its progress and goes back to the queue. */
+  shutdown?: AbortSignal;
 }
 
 function payload<T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, job: Job): T {
@@ -34,13 +36,22 @@ function payload<T>(schema: { safeParse: (v: unknown) => { success: true; data: 
 
 const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
-export async function runBackfillJob(job: Job, deps: BackfillProcessorDeps): Promise<unknown> {
+export async function runBackfillJob(job: Job, deps: BackfillProcessorDeps, token?: string): Promise<unknown> {
   const log = deps.logger.child({ job: job.name, jobId: job.id });
   switch (job.name) {
     case backfillFileJob.name: {
       const { fileId } = payload(backfillFileJob.schema, job);
-      const r = await processBackfillFile(fileId, { ...deps, logger: log, onProgress: (p) => job.updateProgress({ ...p }) }, { lastAttempt: isLastAttempt(job) });
-      return { status: r.status, runStatus: r.runStatus, ...r.progress };
+      try {
+        const r = await processBackfillFile(fileId, { ...deps, logger: log, signal: deps.shutdown, onProgress: (p) => job.updateProgress({ ...p }) }, { lastAttempt: isLastAttempt(job) });
+        return { status: r.status, runStatus: r.runStatus, ...r.progress };
+      } catch (err) {
+        // Shutting down: back to the queue without using up an attempt; it resumes where it stopped.
+        if (err instanceof PipelineInterrupted && token) {
+          await job.moveToDelayed(Date.now() + 1_000, token);
+          throw new DelayedError(err.message);
+        }
+        throw err;
+      }
     }
     case backfillPlanJob.name: {
       const { runId } = payload(backfillPlanJob.schema, job);

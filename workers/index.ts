@@ -39,7 +39,7 @@ function connection(): Redis {
   return c;
 }
 
-function startWorker(queue: QueueName, processor: (job: Job) => Promise<unknown>, opts: { lockDuration?: number; maxStalledCount?: number } = {}): Worker {
+function startWorker(queue: QueueName, processor: (job: Job, token?: string) => Promise<unknown>, opts: { lockDuration?: number; maxStalledCount?: number } = {}): Worker {
   const w = new Worker(queue, processor, { connection: connection(), concurrency: 1, ...opts });
   w.on('error', (err) => log.error({ err, queue }, 'worker error'));
   w.on('failed', (job, err) => log.error({ err, queue, job: job?.name, jobId: job?.id }, 'job failed'));

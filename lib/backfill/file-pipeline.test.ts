@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BgpEvent } from '@/lib/bgp/types';
-import { runFilePipeline, type FileEventReader, type RecordEvents } from '@/lib/backfill/file-pipeline';
+import { PipelineInterrupted, runFilePipeline, type FileEventReader, type RecordEvents } from '@/lib/backfill/file-pipeline';
 import type { FileProgress } from '@/lib/db/backfills';
 
 const ZERO: FileProgress = { records: 0, events: 0, inserted: 0, duplicates: 0, skipped: 0, byteOffset: 0 };
@@ -104,5 +104,28 @@ describe('runFilePipeline', () => {
         batchSize: 4,
       }),
     ).rejects.toThrow('connection refused');
+  });
+
+  it('stops on shutdown after committing what it read, and a resume completes the file', async () => {
+    const t = table();
+    const ac = new AbortController();
+    const commits: FileProgress[] = [];
+    const err = await runFilePipeline('f', 'rrc00', ZERO, {
+      read: reader(60, 2),
+      insert: t.insert,
+      commit: async (p) => {
+        commits.push(p);
+        ac.abort();
+      },
+      batchSize: 10,
+      signal: ac.signal,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInterrupted);
+    const at = commits.at(-1)!;
+    expect(at.records).toBeLessThan(60);
+    expect(t.keys.size).toBe(at.events);
+    const r = await runFilePipeline('f', 'rrc00', at, { read: reader(60, 2), insert: t.insert, commit: async () => {}, batchSize: 10 });
+    expect(r.progress).toMatchObject({ records: 60, events: 120, inserted: 120, duplicates: 0 });
+    expect(t.keys.size).toBe(120);
   });
 });

@@ -45,6 +45,13 @@ export interface PipelineDeps {
   batchSize: number;
   /** Inserts in flight at once (parsing goes on meanwhile). */
   writers?: number;
+  /** Worker shutdown: commit what was read, then stop with PipelineInterrupted. */
+  signal?: AbortSignal;
+}
+
+/** The pipeline stopped early on request (shutdown); its progress is committed. */
+export class PipelineInterrupted extends Error {
+  override name = 'PipelineInterrupted';
 }
 
 export interface ParseFailure {
@@ -112,11 +119,16 @@ export async function runFilePipeline(path: string, collector: string, start: Fi
 
   let failure: ParseFailure | null = null;
   let last: { index: number; byteOffset: number } | null = null;
+  let interruptedAt: RecordEvents | null = null;
   try {
     const onSkip = (recordIndex: number) => {
       if (recordIndex >= start.records) skippedSinceCommit++;
     };
     for await (const chunk of deps.read({ path, collector, onSkip })) {
+      if (deps.signal?.aborted && last) {
+        interruptedAt = chunk[0] ?? null;
+        break;
+      }
       for (const rec of chunk) {
         if (rec.recordIndex < start.records) continue;
         if (batch.length >= deps.batchSize && last && rec.recordIndex > last.index) {
@@ -137,11 +149,12 @@ export async function runFilePipeline(path: string, collector: string, start: Fi
     }
     failure = toParseFailure(err);
   }
-  const endRecords = failure?.recordIndex ?? (last ? last.index + 1 : p.records);
-  const endOffset = failure?.byteOffset ?? last?.byteOffset ?? p.byteOffset;
+  const endRecords = failure?.recordIndex ?? interruptedAt?.recordIndex ?? (last ? last.index + 1 : p.records);
+  const endOffset = failure?.byteOffset ?? interruptedAt?.byteOffset ?? last?.byteOffset ?? p.byteOffset;
   if (batch.length > 0 || skippedSinceCommit > 0 || endRecords !== p.records) {
     await submit(batch, { records: Math.max(endRecords, start.records), byteOffset: endOffset });
   }
   await Promise.all(inFlight);
+  if (interruptedAt) throw new PipelineInterrupted(`interrupted at record ${interruptedAt.recordIndex} (progress committed)`);
   return { progress: p, failure };
 }

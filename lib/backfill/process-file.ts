@@ -4,7 +4,7 @@
 
 import { stat } from 'node:fs/promises';
 import type { BackfillRunStatus } from '@/lib/backfill/types';
-import { runFilePipeline, type FileEventReader } from '@/lib/backfill/file-pipeline';
+import { PipelineInterrupted, runFilePipeline, type FileEventReader } from '@/lib/backfill/file-pipeline';
 import { claimBackfillFile, commitFileProgress, fileProgressOf, finishBackfillFile, type FileProgress } from '@/lib/db/backfills';
 import { insertEventBatch } from '@/lib/db/events';
 import type { Logger } from '@/lib/log';
@@ -20,6 +20,8 @@ export interface ProcessFileDeps {
   logger: Logger;
   /** Committed progress after each batch (BullMQ: job.updateProgress). */
   onProgress?: (p: FileProgress) => Promise<void> | void;
+  /** Aborted on worker shutdown: the file stops after committing, stays 'running', and resumes later. */
+  signal?: AbortSignal;
 }
 
 export interface ProcessFileResult {
@@ -69,12 +71,14 @@ export async function processBackfillFile(fileId: string, deps: ProcessFileDeps,
       },
       batchSize: deps.batchSize,
       writers: deps.writers,
+      signal: deps.signal,
     });
     if (result.failure) return await fail(result.failure.message, result.progress, result.failure);
     const runStatus = await finishBackfillFile(file, { status: 'done', progress: result.progress });
     log.debug({ ...result.progress }, 'backfill file done');
     return { status: 'done', progress: result.progress, runStatus };
   } catch (err) {
+    if (err instanceof PipelineInterrupted) throw err;
     // A 404 will not get better; anything else is retried until the last attempt.
     if (err instanceof PermanentError || opts.lastAttempt) return await fail((err as Error).message);
     throw err;
