@@ -7,6 +7,7 @@ import type { BgpEvent } from '@/lib/bgp/types';
 import { createRpkiDbStore, saveRpkiState, upsertRpkiAnomalies } from '@/lib/db/rpki';
 import type { Env } from '@/lib/env';
 import type { Logger } from '@/lib/log';
+import { buildAspaTable, verifyUpstream, type AspaTable } from '@/lib/rpki/aspa';
 import { anomaliesFromChanges, anomaliesFromNewRoutes, WatchList, type RpkiAnomaly } from '@/lib/rpki/anomalies';
 import { setRpkiObserver } from '@/lib/rpki/observer';
 import { RouteTable, type VerdictChange } from '@/lib/rpki/route-table';
@@ -34,6 +35,8 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
   let lastEventUs = 0;
   let pass = 0;
   let prevIndexSize = 0;
+  let aspaTable: AspaTable = new Map();
+  const aspaCounts = { valid: 0, invalid: 0, unknown: 0 };
 
   const flushAnomalies = async () => {
     const rows = pending.splice(0, pending.length);
@@ -51,6 +54,7 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
     const started = performance.now();
     const raise = prevIndexSize > 0; // the first set after start-up is not a "change"
     prevIndexSize = u.index.size;
+    aspaTable = buildAspaTable(u.aspas);
     const changes: VerdictChange[] = [];
     const step = (from: number) => {
       if (mine !== pass) return;
@@ -77,6 +81,9 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
     const appeared = table.observe(events, validateEvents(events, index));
     for (const e of events) if (e.timestampUs > lastEventUs) lastEventUs = e.timestampUs;
     if (watch.size > 0) pending.push(...anomaliesFromNewRoutes(appeared, watch, index));
+    if (aspaTable.size > 0) {
+      for (const e of events) if (e.eventType === 'announcement') aspaCounts[verifyUpstream(aspaTable, e.asPath, e.asPathSetMask)]++;
+    }
   };
   setRpkiObserver(observe);
 
@@ -88,6 +95,7 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
       sources: manager.statuses(),
       revalidation: { lastMs: stats.lastMs, lastAtMs: stats.lastAtMs, changed: stats.changed },
       anomalies: { raised: stats.raised },
+      ...(aspaTable.size > 0 ? { aspa: { ...aspaCounts } } : {}),
       updatedAtMs: Date.now(),
     };
     await flushAnomalies();

@@ -25,6 +25,8 @@ export const routeSummarySchema = z.object({
   ),
   revalidation: z.object({ lastMs: z.number().nullable(), lastAtMs: z.number().nullable(), changed: z.number() }),
   anomalies: z.object({ raised: z.number() }),
+  /** EXPERIMENTAL (draft): upstream ASPA verification of announcements seen since start, when ASPA data exists. */
+  aspa: z.object({ valid: z.number(), invalid: z.number(), unknown: z.number() }).optional(),
   updatedAtMs: z.number(),
 });
 
