@@ -166,8 +166,8 @@ async function aggregateInTransaction(client: Client, hour: number): Promise<Agg
   let baselineRows = 0;
   for (const window of BASELINE_WINDOWS) {
     const plan = planWindowUpdate(hour, asOf, WINDOW_HOURS[window]);
-    const deltas: { row: PrefixHourStats; sign: Sign }[] = [];
-    if (plan.applyHour) deltas.push(...changes);
+    // Not push(...changes): a firehose hour has ~200,000 changed prefixes, past the argument limit.
+    const deltas: { row: PrefixHourStats; sign: Sign }[] = plan.applyHour ? changes.slice() : [];
     if (plan.expire.length > 0) {
       const gone = await client.query<StatsRow>(`SELECT ${STATS_COLUMNS} FROM prefix_hour_stats s WHERE s.hour = ANY($1::int[])`, [plan.expire]);
       for (const r of gone.rows) deltas.push({ row: toHourStats(r), sign: -1 });
