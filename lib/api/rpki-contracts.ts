@@ -84,6 +84,8 @@ export const summaryResponseSchema = z.object({
         last_error_at: isoOrNull,
       }),
     ),
+    /** EXPERIMENTAL (ASPA is a draft): upstream AS_PATH verification of announcements seen; null without ASPA data. */
+    aspa_upstream_experimental: z.object({ valid: z.number(), invalid: z.number(), unknown: z.number() }).nullable(),
     /** The worker's last published summary; null when it has never published. */
     updated_at: isoOrNull,
     /** True when the worker has not published for a while: the counts may be out of date. */
@@ -127,6 +129,7 @@ export function toSummaryResponse(state: { value: unknown; updatedAtMs: number }
       routes: s ? { visible_pairs: s.counts.pairs, valid: s.counts.valid, invalid: s.counts.invalid, not_found: s.counts.notFound, untracked_overflow: s.counts.overflow } : null,
       vrps: s ? { total: s.index.vrps, ipv4: s.index.ipv4, ipv6: s.index.ipv6, aspas: s.index.aspas, index_built_at: iso(s.index.builtAtMs) } : null,
       sources,
+      aspa_upstream_experimental: s?.aspa ?? null,
       updated_at: iso(s?.updatedAtMs),
       stale: !workerFresh,
     },
