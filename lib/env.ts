@@ -63,6 +63,11 @@ const envSchema = z.object({
   BGPSTREAM_BROKER_URL: z.string().url().default('https://broker.bgpstream.caida.org/v2'),
   /** Where downloaded MRT archive files are cached (relative to the working directory). */
   BACKFILL_CACHE_DIR: z.string().min(1).default('.data/cache/mrt'),
+  /**
+   * Keep each MRT record (hex) with backfilled events. Off by default: the archive file already is
+   * the raw data, and storing it per event makes backfills ~3x slower (BENCHMARKS.md).
+   */
+  BACKFILL_STORE_RAW: boolish.default(false),
 });
 
 export type Env = z.infer<typeof envSchema>;

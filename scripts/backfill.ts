@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     let runId: string | null = null;
     let finished = false;
     const work = runBackfillInline(args.request, {
-      read: mrtFileReader({ storeRaw: env.INGEST_STORE_RAW }),
+      read: mrtFileReader({ storeRaw: env.BACKFILL_STORE_RAW }),
       logger: getLogger().child({ module: 'backfill-cli' }),
       cacheDir: env.BACKFILL_CACHE_DIR,
       batchSize: args.batchSize ?? env.INGEST_BATCH_SIZE,

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       runBackfillJob(
         job,
         {
-          read: mrtFileReader({ storeRaw: env.INGEST_STORE_RAW }),
+          read: mrtFileReader({ storeRaw: env.BACKFILL_STORE_RAW }),
           logger: log,
           cacheDir: env.BACKFILL_CACHE_DIR,
           batchSize: env.INGEST_BATCH_SIZE,
