@@ -50,14 +50,23 @@ export class RouteTable {
   private prefixes: (string | null)[] = [];
   private free: number[] = [];
   private used = 0;
-  private readonly pairSlot = new Map<string, number>();
-  private readonly peerSlot = new Map<string, number>();
+  /** Next slot with the same prefix (another origin), -1 at the end of the chain. */
+  private nextSame = new Int32Array(0);
+  /**
+   * Prefix → first slot of its chain. Keyed by the events' own prefix strings, so no key string is
+   * built per event (building "prefix|origin" keys cost more than the validation itself).
+   */
+  private readonly byPrefix = new Map<string, number>();
+  private pairs = 0;
+  /** collector → peer address → prefix → slot: who announces what, for withdrawals. */
+  private readonly peerRoutes = new Map<string, Map<string, Map<string, number>>>();
+  private peerRouteCount = 0;
   private overflow = 0;
 
   constructor(private readonly limits: RouteTableLimits = DEFAULT_ROUTE_TABLE_LIMITS) {}
 
   get size(): number {
-    return this.pairSlot.size;
+    return this.pairs;
   }
 
   private grow(): void {
@@ -74,16 +83,39 @@ export class RouteTable {
     this.verdicts = copy(this.verdicts, cap, (n) => new Uint8Array(n));
     this.peers = copy(this.peers, cap, (n) => new Uint32Array(n));
     this.lastSeen = copy(this.lastSeen, cap, (n) => new Float64Array(n));
+    this.nextSame = copy(this.nextSame, cap, (n) => new Int32Array(n));
     this.cap = cap;
   }
 
   private release(slot: number): void {
     if (--this.peers[slot]! > 0) return;
     const prefix = this.prefixes[slot]!;
-    const origin = this.origins[slot]!;
-    this.pairSlot.delete(`${prefix}|${origin < 0 ? '' : origin}`);
+    const head = this.byPrefix.get(prefix)!;
+    if (head === slot) {
+      const next = this.nextSame[slot]!;
+      if (next < 0) this.byPrefix.delete(prefix);
+      else this.byPrefix.set(prefix, next);
+    } else {
+      let k = head;
+      while (this.nextSame[k] !== slot) k = this.nextSame[k]!;
+      this.nextSame[k] = this.nextSame[slot]!;
+    }
     this.prefixes[slot] = null;
+    this.pairs--;
     this.free.push(slot);
+  }
+
+  private findPair(prefix: string, origin: number): number {
+    for (let k = this.byPrefix.get(prefix) ?? -1; k >= 0; k = this.nextSame[k]!) if (this.origins[k] === origin) return k;
+    return -1;
+  }
+
+  private peerMap(collector: string, peerIp: string): Map<string, number> {
+    let byPeer = this.peerRoutes.get(collector);
+    if (!byPeer) this.peerRoutes.set(collector, (byPeer = new Map()));
+    let m = byPeer.get(peerIp);
+    if (!m) byPeer.set(peerIp, (m = new Map()));
+    return m;
   }
 
   /**
@@ -92,27 +124,36 @@ export class RouteTable {
    */
   observe(events: readonly BgpEvent[], verdicts: Uint8Array): RoutePair[] {
     const appeared: RoutePair[] = [];
+    let lastCollector = '';
+    let lastPeer = '';
+    let routes: Map<string, number> | null = null;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      const peerKey = `${e.collector}|${e.peerIp}|${e.prefix}`;
-      const prev = this.peerSlot.get(peerKey);
+      // Consecutive events usually come from the same peer (one UPDATE, many prefixes).
+      if (routes === null || e.collector !== lastCollector || e.peerIp !== lastPeer) {
+        routes = this.peerMap(e.collector, e.peerIp);
+        lastCollector = e.collector;
+        lastPeer = e.peerIp;
+      }
+      const prev = routes.get(e.prefix);
       if (e.eventType === 'withdrawal') {
         if (prev !== undefined) {
-          this.peerSlot.delete(peerKey);
+          routes.delete(e.prefix);
+          this.peerRouteCount--;
           this.release(prev);
         }
         continue;
       }
       const code = verdicts[i]!;
       if (!isVerdict(code)) continue;
-      const pairKey = `${e.prefix}|${e.originAsn ?? ''}`;
-      let slot = this.pairSlot.get(pairKey);
-      if (slot !== undefined && slot === prev) {
-        this.lastSeen[slot] = Math.max(this.lastSeen[slot]!, e.timestampUs);
+      const origin = e.originAsn ?? -1;
+      if (prev !== undefined && this.origins[prev] === origin) {
+        if (e.timestampUs > this.lastSeen[prev]!) this.lastSeen[prev] = e.timestampUs;
         continue;
       }
-      if (slot === undefined) {
-        if (this.pairSlot.size >= this.limits.maxPairs || (prev === undefined && this.peerSlot.size >= this.limits.maxPeerRoutes)) {
+      let slot = this.findPair(e.prefix, origin);
+      if (slot < 0) {
+        if (this.pairs >= this.limits.maxPairs || (prev === undefined && this.peerRouteCount >= this.limits.maxPeerRoutes)) {
           this.overflow++;
           continue;
         }
@@ -121,20 +162,27 @@ export class RouteTable {
         slot = this.free.pop() ?? this.used++;
         if (slot >= this.cap) this.grow();
         this.fam[slot] = p.family;
-        this.words.set([p.w0, p.w1, p.w2, p.w3], slot * 4);
+        const b = slot * 4;
+        this.words[b] = p.w0;
+        this.words[b + 1] = p.w1;
+        this.words[b + 2] = p.w2;
+        this.words[b + 3] = p.w3;
         this.lens[slot] = p.length;
-        this.origins[slot] = e.originAsn ?? -1;
+        this.origins[slot] = origin;
         this.verdicts[slot] = code;
         this.peers[slot] = 0;
         this.lastSeen[slot] = e.timestampUs;
         this.prefixes[slot] = e.prefix;
-        this.pairSlot.set(pairKey, slot);
+        this.nextSame[slot] = this.byPrefix.get(e.prefix) ?? -1;
+        this.byPrefix.set(e.prefix, slot);
+        this.pairs++;
         appeared.push({ prefix: e.prefix, origin: e.originAsn, verdict: code, lastSeenUs: e.timestampUs });
       }
       this.peers[slot]!++;
-      this.lastSeen[slot] = Math.max(this.lastSeen[slot]!, e.timestampUs);
-      this.peerSlot.set(peerKey, slot);
-      if (prev !== undefined) this.release(prev);
+      if (e.timestampUs > this.lastSeen[slot]!) this.lastSeen[slot] = e.timestampUs;
+      routes.set(e.prefix, slot);
+      if (prev === undefined) this.peerRouteCount++;
+      else this.release(prev);
     }
     return appeared;
   }
@@ -169,7 +217,7 @@ export class RouteTable {
   }
 
   counts(): RouteTableCounts {
-    const c: RouteTableCounts = { pairs: this.pairSlot.size, valid: 0, invalid: 0, notFound: 0, overflow: this.overflow };
+    const c: RouteTableCounts = { pairs: this.pairs, valid: 0, invalid: 0, notFound: 0, overflow: this.overflow };
     for (let s = 0; s < this.used; s++) {
       if (this.prefixes[s] === null) continue;
       const v = this.verdicts[s];

@@ -239,6 +239,13 @@ export class VrpIndex {
     return { ipv4: this.v4.vrps.length, ipv6: this.v6.vrps.length };
   }
 
+  /** Bytes held in the typed arrays (excluding the VRP objects kept for detailed answers). */
+  get typedBytes(): number {
+    let n = 0;
+    for (const t of [this.v4, this.v6]) n += t.starts.byteLength + t.meta.byteLength + t.vrpData.byteLength + t.bucket.byteLength;
+    return n;
+  }
+
   /** Every VRP held (IPv4 then IPv6, sorted by prefix). */
   allVrps(): Vrp[] {
     return [...this.v4.vrps, ...this.v6.vrps];
