@@ -26,15 +26,20 @@ describe('runMigrations', () => {
       const tables = await db.query<{ relname: string; relkind: string }>(
         `SELECT relname, relkind::text FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') ORDER BY relname`,
       );
-      expect(tables.rows).toEqual([
-        { relname: '_prisma_migrations', relkind: 'r' },
-        { relname: 'bgp_anomalies', relkind: 'r' },
-        { relname: 'bgp_events', relkind: 'p' },
-        { relname: 'ingest_gaps', relkind: 'r' },
-        { relname: 'ingest_windows', relkind: 'r' },
-      ]);
+      // Later issues add tables of their own: the skeleton's must be there, with bgp_events partitioned.
+      expect(tables.rows).toEqual(
+        expect.arrayContaining([
+          { relname: '_prisma_migrations', relkind: 'r' },
+          { relname: 'bgp_anomalies', relkind: 'r' },
+          { relname: 'bgp_events', relkind: 'p' },
+          { relname: 'ingest_gaps', relkind: 'r' },
+          { relname: 'ingest_windows', relkind: 'r' },
+        ]),
+      );
       const applied = await db.query(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL`);
-      expect(applied.rowCount).toBe(1);
+      const { readdirSync } = await import('node:fs');
+      const dirs = readdirSync(new URL('../../prisma/migrations/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory());
+      expect(applied.rowCount).toBe(dirs.length);
       expect(firstMs).toBeLessThan(8_000); // without the timer preload it takes ~11 s
     } finally {
       await db.end();
