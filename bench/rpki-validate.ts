@@ -64,7 +64,7 @@ async function serve(): Promise<void> {
 }
 
 async function httpRate(routes: readonly SyntheticRoute[], n: number, concurrency: number): Promise<{ perSec: number; states: Record<string, number> }> {
-  const child = fork(import.meta.filename, ['--serve', '--vrps', String(N_VRPS)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(import.meta.filename, ['--serve', '--vrps', String(N_VRPS)], { execArgv: import.meta.filename.endsWith('.ts') ? ['--import', 'tsx'] : [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const states: Record<string, number> = {};
