@@ -54,48 +54,31 @@ export function ipAt(b: Uint8Array, o: number, afi: number): string {
 
 const scratch = new Uint8Array(16);
 
-export interface DecodedPrefix {
-  text: string;
-  hostBitsSet: boolean;
+/** True when the prefix of `bits` length at b[o] has non-zero bits after `bits`. */
+export function hostBitsSetAt(b: Uint8Array, o: number, bits: number): boolean {
+  const rem = bits & 7;
+  if (rem === 0) return false;
+  const mask = (0xff << (8 - rem)) & 0xff;
+  return (b[o + (bits >> 3)]! & ~mask) !== 0;
 }
 
 /**
- * Prefix of `bits` length whose ceil(bits/8) significant bytes start at b[o]. Bits after
- * `bits` are zeroed (a router installs the masked route) and reported.
+ * Text of the prefix of `bits` length whose ceil(bits/8) significant bytes start at b[o]. Bits
+ * after `bits` are zeroed (a router installs the masked route); see hostBitsSetAt.
  */
-export function prefixAt(b: Uint8Array, o: number, bits: number, afi: number): DecodedPrefix {
+export function prefixText(b: Uint8Array, o: number, bits: number, afi: number): string {
   const n = (bits + 7) >> 3;
-  let hostBitsSet = false;
+  const rem = bits & 7;
+  const mask = rem === 0 ? 0xff : (0xff << (8 - rem)) & 0xff;
   if (afi !== 2) {
-    let a0 = n > 0 ? b[o]! : 0;
-    let a1 = n > 1 ? b[o + 1]! : 0;
-    let a2 = n > 2 ? b[o + 2]! : 0;
-    let a3 = n > 3 ? b[o + 3]! : 0;
-    const rem = bits & 7;
-    if (rem !== 0) {
-      const mask = (0xff << (8 - rem)) & 0xff;
-      const last = n - 1;
-      const v = last === 0 ? a0 : last === 1 ? a1 : last === 2 ? a2 : a3;
-      if ((v & ~mask) !== 0) {
-        hostBitsSet = true;
-        if (last === 0) a0 &= mask;
-        else if (last === 1) a1 &= mask;
-        else if (last === 2) a2 &= mask;
-        else a3 &= mask;
-      }
-    }
-    return { text: `${a0}.${a1}.${a2}.${a3}/${bits}`, hostBitsSet };
+    const a0 = n > 0 ? b[o]! & (n === 1 ? mask : 0xff) : 0;
+    const a1 = n > 1 ? b[o + 1]! & (n === 2 ? mask : 0xff) : 0;
+    const a2 = n > 2 ? b[o + 2]! & (n === 3 ? mask : 0xff) : 0;
+    const a3 = n > 3 ? b[o + 3]! & mask : 0;
+    return `${a0}.${a1}.${a2}.${a3}/${bits}`;
   }
   scratch.fill(0);
   for (let i = 0; i < n; i++) scratch[i] = b[o + i]!;
-  const rem = bits & 7;
-  if (rem !== 0) {
-    const mask = (0xff << (8 - rem)) & 0xff;
-    const v = scratch[n - 1]!;
-    if ((v & ~mask) !== 0) {
-      hostBitsSet = true;
-      scratch[n - 1] = v & mask;
-    }
-  }
-  return { text: `${ipv6At(scratch, 0)}/${bits}`, hostBitsSet };
+  if (n > 0) scratch[n - 1] = scratch[n - 1]! & mask;
+  return `${ipv6At(scratch, 0)}/${bits}`;
 }

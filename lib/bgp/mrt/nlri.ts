@@ -2,7 +2,7 @@
 // wire bytes into RoutePrefix objects. Pure; throws MrtRecordError on malformed input.
 
 import { MrtRecordError } from '@/lib/bgp/mrt/errors';
-import { ipv4At, prefixAt } from '@/lib/bgp/mrt/ip';
+import { hostBitsSetAt, ipv4At, prefixText } from '@/lib/bgp/mrt/ip';
 import type { RoutePrefix } from '@/lib/bgp/mrt/types';
 
 export const SAFI_UNICAST = 1;
@@ -24,6 +24,11 @@ export function formatRd(b: Uint8Array, o: number): string {
   if (type === 2) return `${mid32}:${(b[o + 6]! << 8) | b[o + 7]!}`;
   const low32 = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
   return type === 0 ? `${hi16}:${low32}` : `${type}:${hi16}:${low32}`;
+}
+
+/** The RoutePrefix (no path id, label or RD) of `bits` length whose significant bytes start at b[o]. */
+export function routePrefixAt(b: Uint8Array, o: number, bits: number, afi: number, safi: number): RoutePrefix {
+  return { prefix: prefixText(b, o, bits, afi), length: bits, afi, safi, pathId: null, hostBitsSet: hostBitsSetAt(b, o, bits), rd: null, labels: null };
 }
 
 /**
@@ -62,8 +67,7 @@ export function readPrefix(b: Uint8Array, o: number, end: number, afi: number, s
   if (bits > max) throw new MrtRecordError(`NLRI prefix length ${bits} exceeds ${max}`);
   const n = (bits + 7) >> 3;
   if (o + n > end) throw new MrtRecordError('NLRI prefix runs past its field');
-  const p = prefixAt(b, o, bits, afi);
-  out.push({ prefix: p.text, length: bits, afi, safi, pathId, hostBitsSet: p.hostBitsSet, rd, labels });
+  out.push({ prefix: prefixText(b, o, bits, afi), length: bits, afi, safi, pathId, hostBitsSet: hostBitsSetAt(b, o, bits), rd, labels });
   return o + n;
 }
 

@@ -3,8 +3,8 @@
 
 import { decodeAttributes } from '@/lib/bgp/mrt/attributes';
 import { MrtRecordError } from '@/lib/bgp/mrt/errors';
-import { ipAt, ipv4At, prefixAt } from '@/lib/bgp/mrt/ip';
-import { nlriSupported, readPrefix } from '@/lib/bgp/mrt/nlri';
+import { ipAt, ipv4At } from '@/lib/bgp/mrt/ip';
+import { nlriSupported, readPrefix, routePrefixAt } from '@/lib/bgp/mrt/nlri';
 import type { MrtItem, MrtPeer, MrtRecordInfo, RoutePrefix } from '@/lib/bgp/mrt/types';
 
 export const TABLE_DUMP_V2_SUBTYPE = {
@@ -63,8 +63,7 @@ export function decodeTableDump(b: Uint8Array, o: number, end: number, info: Mrt
   o += 4;
   need(o, attrLen, end, 'TABLE_DUMP attributes');
   const attributes = decodeAttributes(b, o, o + attrLen, { asn4: false, addPath: false, ribEntry: true, announced: null, withdrawn: null });
-  const p = prefixAt(b, prefixStart, bits, afi);
-  const prefix: RoutePrefix = { prefix: p.text, length: bits, afi, safi: 1, pathId: null, hostBitsSet: p.hostBitsSet, rd: null, labels: null };
+  const prefix = routePrefixAt(b, prefixStart, bits, afi, 1);
   out.push({ kind: 'rib', record: info, timestampUs: timeUs, peerAsn, peerIp, prefix, originatedTimeUs: originated * 1e6, attributes });
 }
 
