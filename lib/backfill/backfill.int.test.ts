@@ -31,7 +31,7 @@ let dir: string;
 let redis: Redis;
 const children: ChildProcess[] = [];
 
-async function waitFor<T>(what: string, fn: () => Promise<T | false | null | undefined>, timeoutMs = 45_000): Promise<T> {
+async function waitFor<T>(what: string, fn: () => Promise<T | false | null | undefined>, timeoutMs = 90_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -183,6 +183,9 @@ describe('queued backfill', () => {
     await runBackfillInline({ kind: 'files', files: [file], collector: clean }, inlineDeps());
 
     const killed = `killed${tag}`;
+    // Earlier workers (default 30 s stalledInterval) leave a stalled-check key that would hold off
+    // the short checks of the child workers: start from an empty queue.
+    await clearBackfillQueue();
     const w1 = spawnWorker(300, 40, 100);
     await w1.ready;
     const { id } = await startBackfill({ kind: 'files', files: [file], collector: killed });
@@ -210,7 +213,33 @@ describe('queued backfill', () => {
     expect(mid.records).toBeGreaterThan(0);
     expect(await countEvents(killed)).toEqual({ n: 12_000, distinct: 12_000 });
     expect(await symmetricDifference(killed, clean)).toBe(0);
-  });
+  }, 240_000);
+
+  it('npm run backfill (queued) shows progress until a worker has finished the run', async () => {
+    const file = path.join(dir, 'cli-queued.ndjson');
+    await writeTestFile(file, { records: 500, perRecord: 2, t0: T0 + 9000, seed: 77 });
+    const collector = `cliq${tag}`;
+    const w = spawnWorker(200, 0, 0);
+    await w.ready;
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const c = spawn(process.execPath, ['--import', 'tsx', 'scripts/backfill.ts', '--file', file, '--collector', collector], {
+        cwd: repoRoot,
+        env: { ...process.env, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(c);
+      let text = '';
+      c.stdout?.on('data', (b: Buffer) => (text += b.toString()));
+      c.stderr?.on('data', (b: Buffer) => (text += b.toString()));
+      c.on('exit', (code) => resolve({ code, text }));
+    });
+    w.child.kill('SIGTERM');
+    expect(out.text).toMatch(/backfill run \d+ enqueued/);
+    expect(out.text).toMatch(/\[#+\] 1\/1 files {2}1,000 events .* done/);
+    expect(out.text).toMatch(/backfill run \d+: done — 1\/1 files, 1000 events \(1000 new, 0 already stored\), 0 failed/);
+    expect(out.code).toBe(0);
+    expect((await countEvents(collector)).n).toBe(1000);
+  }, 120_000);
 });
 
 describe('gap fill', () => {
