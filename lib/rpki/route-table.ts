@@ -71,7 +71,7 @@ export class RouteTable {
 
   private grow(): void {
     const cap = Math.max(1024, this.cap * 2);
-    const copy = <T extends Uint8Array | Uint32Array | Float64Array>(a: T, n: number, make: (n: number) => T): T => {
+    const copy = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, n: number, make: (n: number) => T): T => {
       const b = make(n);
       b.set(a as never);
       return b;
