@@ -75,6 +75,24 @@ describe.skipIf(!stayrtrPath())('RtrClient against stayrtr', () => {
   });
 });
 
+describe.skipIf(!stayrtrPath())('RtrClient version 2 (ASPA, experimental) against stayrtr -protocol 2', () => {
+  it('receives ASPA records with the VRPs', async () => {
+    const server = await createStayrtr({ protocol: 2 });
+    try {
+      server.writeVrps([{ prefix: '192.0.2.0/24', maxLength: 24, asn: 15562 }], [{ customerAsn: 15562, providers: [2914, 8283, 51088, 206238] }]);
+      await server.start();
+      const client = new RtrClient({ host: '127.0.0.1', port: server.port, version: 2, logger, minBackoffMs: 100 });
+      clients.push(client);
+      client.start();
+      await until('VRPs and ASPAs', () => client.status().vrpCount === 1 && client.status().aspaCount === 1);
+      expect(client.currentSet().aspas).toEqual([{ customerAsn: 15562, providers: [2914, 8283, 51088, 206238] }]);
+      expect(client.status().version).toBe(2);
+    } finally {
+      await server.dispose();
+    }
+  });
+});
+
 /** A scripted fake cache: each connection gets the next script entry's bytes. */
 async function fakeCache(scripts: ((socket: net.Socket, query: Buffer) => void)[]): Promise<{ port: number; close: () => Promise<void>; connections: () => number }> {
   let n = 0;

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '@/lib/infra/free-port';
 import { which } from '@/lib/infra/which';
-import type { Vrp } from '@/lib/rpki/types';
+import type { Aspa, Vrp } from '@/lib/rpki/types';
 
 export function stayrtrPath(): string | null {
   return which('stayrtr');
@@ -18,8 +18,8 @@ export function stayrtrPath(): string | null {
 export interface StayrtrHarness {
   port: number;
   file: string;
-  /** Rewrites the served file (atomically) with a fresh buildtime. */
-  writeVrps(vrps: readonly Vrp[]): void;
+  /** Rewrites the served file (atomically) with a fresh buildtime; ASPAs in rpki-client 8 shape. */
+  writeVrps(vrps: readonly Vrp[], aspas?: readonly Aspa[]): void;
   start(): Promise<void>;
   /** SIGKILL, like a crash. */
   kill(): Promise<void>;
@@ -53,8 +53,13 @@ export async function createStayrtr(opts: { refreshS?: number; rtrRefreshS?: num
   const port = await findFreePort();
   const metricsPort = await findFreePort();
   let child: ChildProcess | null = null;
-  const writeVrps = (vrps: readonly Vrp[]) => {
-    const doc = { metadata: { buildtime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }, roas: vrps.map((v) => ({ prefix: v.prefix, maxLength: v.maxLength, asn: v.asn })) };
+  const writeVrps = (vrps: readonly Vrp[], aspas: readonly Aspa[] = []) => {
+    const pa = aspas.map((a) => ({ customer_asid: a.customerAsn, providers: a.providers }));
+    const doc = {
+      metadata: { buildtime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+      roas: vrps.map((v) => ({ prefix: v.prefix, maxLength: v.maxLength, asn: v.asn })),
+      ...(aspas.length > 0 ? { provider_authorizations: { ipv4: pa, ipv6: pa } } : {}),
+    };
     const tmp = `${file}.tmp`;
     writeFileSync(tmp, JSON.stringify(doc));
     renameSync(tmp, file);
