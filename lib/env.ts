@@ -51,6 +51,8 @@ const envSchema = z.object({
 
   /** RPKI: RTR cache(s) as host:port, comma-separated. All RPKI sources combine as a union. */
   RPKI_RTR: z.string().optional(),
+  /** RPKI: highest RTR version to offer: 1 (RFC 8210, default) or 2 (draft 8210bis, adds ASPA); lower caches negotiate down. */
+  RPKI_RTR_VERSION: z.coerce.number().int().min(0).max(2).default(1),
   /** RPKI: VRP JSON export URL(s) (Routinator /json, rpki-client, stayrtr /rpki.json), comma-separated. */
   RPKI_VRP_URL: z.string().optional(),
   /** RPKI: VRP JSON file path(s), comma-separated. */

@@ -69,7 +69,7 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
   };
 
   const manager = new RpkiSourceManager({
-    config: { rtr: rtr.endpoints, urls: splitList(env.RPKI_VRP_URL), files: splitList(env.RPKI_VRP_FILE), jsonRefreshS: env.RPKI_VRP_REFRESH_S },
+    config: { rtr: rtr.endpoints, urls: splitList(env.RPKI_VRP_URL), files: splitList(env.RPKI_VRP_FILE), jsonRefreshS: env.RPKI_VRP_REFRESH_S, rtrVersion: env.RPKI_RTR_VERSION as 0 | 1 | 2 },
     logger: log,
     store: createRpkiDbStore(),
     onIndex: revalidate,

@@ -7,6 +7,7 @@
 
 import type { Logger } from '@/lib/log';
 import { RtrClient } from '@/lib/rpki/rtr/client';
+import type { RtrVersion } from '@/lib/rpki/rtr/pdu';
 import { vrpKey } from '@/lib/rpki/rtr/session';
 import { createJsonVrpSource, type JsonVrpSource } from '@/lib/rpki/sources/json-source';
 import type { Aspa, RpkiSourceKind, RpkiSourceStatus, Vrp, VrpSet } from '@/lib/rpki/types';
@@ -35,6 +36,8 @@ export interface RpkiSourceConfig {
   files: string[];
   /** Seconds between JSON re-reads. */
   jsonRefreshS: number;
+  /** Highest RTR version to offer (default 1). */
+  rtrVersion?: RtrVersion;
 }
 
 export interface IndexUpdate {
@@ -138,6 +141,7 @@ export class RpkiSourceManager {
       const client = new RtrClient({
         host: ep.host,
         port: ep.port,
+        version: config.rtrVersion ?? 1,
         logger: this.log(),
         minBackoffMs: this.opts.rtrBackoffMs?.min,
         maxBackoffMs: this.opts.rtrBackoffMs?.max,
