@@ -20,33 +20,37 @@ export function createDecoderState(onSkip?: MrtSkipHandler, onWarn?: MrtWarn, ke
 
 /** Decodes `rec` (header included) found at `byteOffset` as record number `index`, appending to `out`. */
 export function decodeRecord(rec: Buffer, index: number, byteOffset: number, state: DecoderState, out: MrtItem[]): void {
-  const ts = ((rec[0]! << 24) | (rec[1]! << 16) | (rec[2]! << 8) | rec[3]!) >>> 0;
-  const type = (rec[4]! << 8) | rec[5]!;
-  const subtype = (rec[6]! << 8) | rec[7]!;
-  const info: MrtRecordInfo = { index, byteOffset, type, subtype, length: rec.length - 12, raw: state.keepRaw ? rec.toString('hex') : null };
+  decodeRecordAt(rec, 0, rec.length, index, byteOffset, state, out);
+}
+
+/** decodeRecord for the record at rec[s, end): no Buffer view per record on the reader's hot path. */
+export function decodeRecordAt(rec: Buffer, s: number, end: number, index: number, byteOffset: number, state: DecoderState, out: MrtItem[]): void {
+  const ts = ((rec[s]! << 24) | (rec[s + 1]! << 16) | (rec[s + 2]! << 8) | rec[s + 3]!) >>> 0;
+  const type = (rec[s + 4]! << 8) | rec[s + 5]!;
+  const subtype = (rec[s + 6]! << 8) | rec[s + 7]!;
+  const info: MrtRecordInfo = { index, byteOffset, type, subtype, length: end - s - 12, raw: state.keepRaw ? rec.toString('hex', s, end) : null };
   const before = out.length;
-  const end = rec.length;
   try {
     switch (type) {
       case MRT_TYPE.BGP4MP:
-        out.push(decodeBgp4mp(rec, 12, end, info, ts * 1e6, state.warn));
+        out.push(decodeBgp4mp(rec, s + 12, end, info, ts * 1e6, state.warn));
         break;
       case MRT_TYPE.BGP4MP_ET: {
         // The microsecond field counts in the declared length (RFC 6396 §3).
-        if (end < 16) throw new MrtRecordError('BGP4MP_ET record shorter than its microsecond field');
-        const us = ((rec[12]! << 24) | (rec[13]! << 16) | (rec[14]! << 8) | rec[15]!) >>> 0;
+        if (end - s < 16) throw new MrtRecordError('BGP4MP_ET record shorter than its microsecond field');
+        const us = ((rec[s + 12]! << 24) | (rec[s + 13]! << 16) | (rec[s + 14]! << 8) | rec[s + 15]!) >>> 0;
         if (us > 999_999) throw new MrtRecordError(`BGP4MP_ET microseconds ${us} out of range`);
-        out.push(decodeBgp4mp(rec, 16, end, info, ts * 1e6 + us, state.warn));
+        out.push(decodeBgp4mp(rec, s + 16, end, info, ts * 1e6 + us, state.warn));
         break;
       }
       case MRT_TYPE.TABLE_DUMP_V2:
-        decodeTableDumpV2(rec, 12, end, info, ts * 1e6, state, out);
+        decodeTableDumpV2(rec, s + 12, end, info, ts * 1e6, state, out);
         break;
       case MRT_TYPE.TABLE_DUMP:
-        decodeTableDump(rec, 12, end, info, ts * 1e6, out);
+        decodeTableDump(rec, s + 12, end, info, ts * 1e6, out);
         break;
       case MRT_TYPE.BGP:
-        out.push(decodeLegacyBgp(rec, 12, end, info, ts * 1e6, state.warn));
+        out.push(decodeLegacyBgp(rec, s + 12, end, info, ts * 1e6, state.warn));
         break;
       default:
         out.push({ kind: 'other', record: info, note: `MRT type ${type} subtype ${subtype} not decoded` });

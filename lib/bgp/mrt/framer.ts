@@ -42,7 +42,21 @@ export class MrtFramer {
    * needed. Throws MrtParseError when the declared length is implausible.
    */
   next(): Buffer | null {
-    if (this.buf.length - this.pos < MRT_HEADER_BYTES && !this.fill(MRT_HEADER_BYTES)) return null;
+    const start = this.nextAt();
+    return start < 0 ? null : this.buf.subarray(start, this.pos);
+  }
+
+  /** The buffer holding the record returned by nextAt() (valid until the next push or nextAt). */
+  get current(): Buffer {
+    return this.buf;
+  }
+
+  /**
+   * Like next(), without creating a Buffer view per record (the reader's hot path): returns the
+   * record's start in `current` (it ends at `currentEnd`), or -1 when more input is needed.
+   */
+  nextAt(): number {
+    if (this.buf.length - this.pos < MRT_HEADER_BYTES && !this.fill(MRT_HEADER_BYTES)) return -1;
     const b = this.buf;
     const p = this.pos;
     const length = ((b[p + 8]! << 24) | (b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!) >>> 0;
@@ -51,13 +65,18 @@ export class MrtFramer {
     }
     const total = MRT_HEADER_BYTES + length;
     if (this.buf.length - this.pos < total) {
-      if (!this.fill(total)) return null;
+      if (!this.fill(total)) return -1;
     }
-    const rec = this.buf.subarray(this.pos, this.pos + total);
+    const start = this.pos;
     this.pos += total;
     this.offset += total;
     this.index++;
-    return rec;
+    return start;
+  }
+
+  /** End (exclusive) in `current` of the record returned by nextAt(). */
+  get currentEnd(): number {
+    return this.pos;
   }
 
   /** Called at the end of input: throws MrtParseError when bytes of an incomplete record remain. */

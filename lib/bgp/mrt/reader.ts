@@ -2,7 +2,7 @@
 // flat memory (one chunk plus at most one partial record buffered). Pure apart from consuming the
 // given iterable.
 
-import { createDecoderState, decodeRecord } from '@/lib/bgp/mrt/decode-record';
+import { createDecoderState, decodeRecordAt } from '@/lib/bgp/mrt/decode-record';
 import { MrtParseError } from '@/lib/bgp/mrt/errors';
 import { DEFAULT_MAX_RECORD_BYTES, MrtFramer } from '@/lib/bgp/mrt/framer';
 import type { MrtItem, MrtSkipHandler, MrtWarn } from '@/lib/bgp/mrt/types';
@@ -55,9 +55,9 @@ export async function* readMrtBatches(input: MrtInput, opts: ReadMrtOptions = {}
           while (out.length < BATCH_ITEMS) {
             const index = framer.index;
             const offset = framer.offset;
-            const rec = framer.next();
-            if (!rec) break;
-            decodeRecord(rec, index, offset, state, out);
+            const start = framer.nextAt();
+            if (start < 0) break;
+            decodeRecordAt(framer.current, start, framer.currentEnd, index, offset, state, out);
           }
           more = out.length >= BATCH_ITEMS;
         } catch (err) {
