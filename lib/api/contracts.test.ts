@@ -94,10 +94,10 @@ describe('parseTimeToMicros', () => {
 });
 
 describe('parseEventId', () => {
-  it('accepts bigint identities and rejects anything else', () => {
-    expect(parseEventId('42')).toEqual({ ok: true, value: '42' });
-    expect(parseEventId('9223372036854775807').ok).toBe(true);
-    for (const bad of ['0', '-1', 'abc', '9223372036854775808', '01', '1.5']) {
+  it('accepts <timestamp µs>_<dedup key> ids and rejects anything else', () => {
+    expect(parseEventId('1787141896080000_-42')).toEqual({ ok: true, value: '1787141896080000_-42' });
+    expect(parseEventId('1_9223372036854775807').ok).toBe(true);
+    for (const bad of ['42', '-1_1', 'abc', '1_9223372036854775808', '1_', '_1', '1.5_1', '1_2_3']) {
       const r = parseEventId(bad);
       expect(r.ok, bad).toBe(false);
       if (!r.ok) expect(r.message).toMatch(/^id: /);
