@@ -61,6 +61,21 @@ describe('event partitions', () => {
     await resetDatabase();
   });
 
+  it('keeps an old hour that was written within the retention (a backfill of past archives)', async () => {
+    await resetDatabase();
+    const t0 = Date.UTC(2015, 3, 1, 0, 0, 0) * 1000;
+    await insertEventBatch([makeTestEvent({ timestampUs: t0 + 1 })], { recordWindows: true });
+    const nowUs = Date.now() * 1000;
+    // By event time the hour is years past the 2 h retention, but its rows were written just now.
+    expect(await dropExpiredEventPartitions(nowUs, 2)).not.toContain('bgp_events_p2015040100');
+    expect(await countEvents({ timeFromUs: t0, timeToUs: t0 + HOUR_US })).toBe(1);
+    // Once nothing has been written to it for longer than the retention, it goes.
+    await getPgPool().query(`UPDATE ingest_windows SET updated_at = now() - interval '3 hours'`);
+    expect(await dropExpiredEventPartitions(nowUs, 2)).toContain('bgp_events_p2015040100');
+    expect(await countEvents({ timeFromUs: t0, timeToUs: t0 + HOUR_US })).toBe(0);
+    await resetDatabase();
+  });
+
   it('refuses a reversed range and negative retention', async () => {
     await expect(ensureEventPartitions(Y0 + HOUR_US, Y0)).rejects.toThrow(/reversed/);
     await expect(dropExpiredEventPartitions(Y0, -1)).rejects.toThrow(/retentionHours/);

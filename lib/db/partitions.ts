@@ -63,13 +63,18 @@ export function ensureUpcomingEventPartitions(nowUs: number, aheadHours: number)
 }
 
 /**
- * Drops every partition whose whole range ends at or before nowUs - retentionHours. Returns the
- * dropped names, oldest first. Rows in the partition still being filled are never touched.
+ * Drops every partition whose whole range ends at or before nowUs - retentionHours and that no
+ * writer has added rows to within that retention (ingest_windows.updated_at, which every batch
+ * write bumps): a backfill of last year's archives keeps its raw rows for the same retention after
+ * loading, so the hourly baseline aggregation gets to see them. Returns the dropped names, oldest
+ * first. Rows in the partition still being filled are never touched.
  */
 export async function dropExpiredEventPartitions(nowUs: number, retentionHours: number, db: pg.Pool = getPgPool()): Promise<string[]> {
   if (!(retentionHours >= 0)) throw new RangeError(`retentionHours must be >= 0, got ${retentionHours}`);
   const cutoffUs = nowUs - retentionHours * HOUR_US;
-  const expired = (await listEventPartitions(db)).filter((p) => p.toUs <= cutoffUs);
+  const old = (await listEventPartitions(db)).filter((p) => p.toUs <= cutoffUs);
+  const recent = await recentlyWrittenHours(db, old, cutoffUs);
+  const expired = old.filter((p) => !recent.has(p.fromUs));
   const dropped: string[] = [];
   for (const p of expired) {
     const client = await db.connect();
@@ -89,6 +94,18 @@ export async function dropExpiredEventPartitions(nowUs: number, retentionHours: 
   }
   if (dropped.length > 0) getLogger().info({ module: 'db', dropped, retentionHours }, 'expired event partitions dropped');
   return dropped;
+}
+
+/** Start (µs) of each given partition hour that has an ingest window written after cutoffUs. */
+async function recentlyWrittenHours(db: pg.Pool, parts: EventPartitionBounds[], cutoffUs: number): Promise<Set<number>> {
+  if (parts.length === 0) return new Set();
+  const r = await db.query<{ hour_us: string }>(
+    `SELECT DISTINCT (extract(epoch from date_trunc('hour', window_start, 'UTC')) * 1000000)::bigint::text AS hour_us
+       FROM ingest_windows
+      WHERE window_start >= $1::timestamptz AND window_start < $2::timestamptz AND updated_at > $3::timestamptz`,
+    [microsToIso(parts[0]!.fromUs), microsToIso(parts[parts.length - 1]!.toUs), microsToIso(cutoffUs)],
+  );
+  return new Set(r.rows.map((row) => Number(row.hour_us)));
 }
 
 /** Our hourly partitions of bgp_events, oldest first. */
