@@ -97,7 +97,8 @@ export class RtrClient {
     this.refreshTimer = this.expireTimer = this.reconnectTimer = null;
     const s = this.socket;
     this.socket = null;
-    if (s && !s.destroyed) await new Promise<void>((resolve) => s.end(() => resolve())).finally(() => s.destroy());
+    // No goodbye exists in RTR: closing the socket is the end of the session.
+    s?.destroy();
     this.connected = false;
   }
 
