@@ -78,6 +78,13 @@ describe('RPKI service', () => {
         const r = await getPgPool().query("SELECT 1 FROM bgp_anomalies WHERE anomaly_type = 'rpki_invalid' AND evidence->>'trigger' = 'new_route_in_watched_prefix'");
         return r.rows.length >= 1;
       });
+      // The 203.0.113.0/24 ROA goes back to AS64501: that anomaly is resolved.
+      write([{ asn: 64501, prefix: '203.0.113.0/24', maxLength: 24 }, { asn: 65000, prefix: '192.0.2.0/23', maxLength: 24 }, { asn: 2, prefix: '198.51.100.0/24', maxLength: 24 }]);
+      const resolved = await until('resolved anomaly', async () => {
+        const r = await getPgPool().query("SELECT status, ended_at IS NOT NULL AS ended FROM bgp_anomalies WHERE dedup_key = 'rpki_invalid|203.0.113.0/24|64501'");
+        return r.rows[0]?.status === 'resolved' && r.rows[0];
+      });
+      expect(resolved).toEqual({ status: 'resolved', ended: true });
     } finally {
       await svc.stop();
     }

@@ -4,11 +4,11 @@
 // anomalies, and a summary published for the API every few seconds.
 
 import type { BgpEvent } from '@/lib/bgp/types';
-import { createRpkiDbStore, saveRpkiState, upsertRpkiAnomalies } from '@/lib/db/rpki';
+import { createRpkiDbStore, resolveRpkiAnomalies, saveRpkiState, upsertRpkiAnomalies } from '@/lib/db/rpki';
 import type { Env } from '@/lib/env';
 import type { Logger } from '@/lib/log';
 import { buildAspaTable, verifyUpstream, type AspaTable } from '@/lib/rpki/aspa';
-import { anomaliesFromChanges, anomaliesFromNewRoutes, WatchList, type RpkiAnomaly } from '@/lib/rpki/anomalies';
+import { anomaliesFromChanges, anomaliesFromNewRoutes, resolvedDedupKeys, WatchList, type RpkiAnomaly } from '@/lib/rpki/anomalies';
 import { setRpkiObserver } from '@/lib/rpki/observer';
 import { RouteTable, type VerdictChange } from '@/lib/rpki/route-table';
 import { parseRtrList, RpkiSourceManager, splitList, type IndexUpdate } from '@/lib/rpki/source-manager';
@@ -62,6 +62,8 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
       if (from + REVALIDATE_CHUNK < table.slotCount) return void setImmediate(() => step(from + REVALIDATE_CHUNK));
       Object.assign(stats, { lastMs: performance.now() - started, lastAtMs: Date.now(), changed: changes.length });
       if (raise) pending.push(...anomaliesFromChanges(changes, u.index, lastEventUs));
+      const resolved = resolvedDedupKeys(changes);
+      if (resolved.length > 0) void resolveRpkiAnomalies(resolved, lastEventUs).catch((err) => log.warn({ err }, 'RPKI: could not resolve anomalies'));
       log.info({ routes: table.size, changed: changes.length, ms: Math.round(stats.lastMs!) }, 'RPKI: routes re-validated');
       void flushAnomalies();
     };

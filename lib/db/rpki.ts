@@ -217,3 +217,14 @@ export function createRpkiDbStore(db?: pg.Pool): RpkiStore {
     recordError: (sourceId, kind, message, atMs) => recordRpkiSourceError(sourceId, kind, message, atMs, pool()),
   };
 }
+
+/** Marks ongoing rpki_invalid anomalies resolved (their route became valid or not-found). */
+export async function resolveRpkiAnomalies(dedupKeys: readonly string[], endedAtUs: number, db: pg.Pool = getPgPool()): Promise<number> {
+  if (dedupKeys.length === 0) return 0;
+  const r = await db.query(
+    `UPDATE bgp_anomalies SET status = 'resolved', ended_at = 'epoch'::timestamptz + $2::bigint * interval '1 microsecond', updated_at = now()
+      WHERE dedup_key = ANY($1::text[]) AND anomaly_type = 'rpki_invalid' AND status = 'ongoing'`,
+    [dedupKeys, endedAtUs],
+  );
+  return r.rowCount ?? 0;
+}

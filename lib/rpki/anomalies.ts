@@ -104,3 +104,8 @@ export function anomaliesFromNewRoutes(appeared: readonly RoutePair[], watch: Wa
   }
   return out;
 }
+
+/** Dedup keys of rpki_invalid anomalies whose route is no longer invalid after a VRP change. */
+export function resolvedDedupKeys(changes: readonly VerdictChange[]): string[] {
+  return changes.filter((c) => isInvalid(c.previous) && !isInvalid(c.verdict)).map((c) => `rpki_invalid|${c.prefix}|${c.origin ?? ''}`);
+}
