@@ -68,6 +68,8 @@ export class RtrClient {
   private lastErrorMs: number | null = null;
   private lastError: string | null = null;
   private expired = false;
+  /** A Serial Notify arrived mid-transfer: query again right after End of Data. */
+  private notifyPending = false;
   private refreshTimer: NodeJS.Timeout | null = null;
   private expireTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -171,7 +173,10 @@ export class RtrClient {
         const ev = this.session.handle(pdu);
         if (ev.kind === 'end_of_data') this.onEndOfData(ev);
         else if (ev.kind === 'cache_reset') this.send(this.session.nextQuery());
-        else if (ev.kind === 'serial_notify' && !this.session.busy) this.send(this.session.nextQuery());
+        else if (ev.kind === 'serial_notify') {
+          if (this.session.busy) this.notifyPending = true;
+          else this.send(this.session.nextQuery());
+        }
         else if (ev.kind === 'error_report') return this.onErrorReport(socket, ev.code, ev.text);
       }
     } catch (err) {
@@ -219,6 +224,10 @@ export class RtrClient {
     this.expireTimer.unref();
     this.log().debug({ source: this.id, serial: ev.serial, reset: ev.reset, announced: ev.announced, withdrawn: ev.withdrawn }, 'RTR End of Data');
     this.opts.onData?.(this.currentSet(), ev);
+    if (this.notifyPending) {
+      this.notifyPending = false;
+      this.send(this.session.nextQuery());
+    }
   }
 
   /** Drops the connection and schedules a reconnect; the set held is kept. */
@@ -228,6 +237,7 @@ export class RtrClient {
     this.connected = false;
     socket.destroy();
     this.session.abortTransfer();
+    this.notifyPending = false;
     this.lastError = reason;
     this.lastErrorMs = this.now();
     if (!this.running) return;
