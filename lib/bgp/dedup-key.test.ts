@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeDedupKey, int64ToDecimal, type DedupKeyInput } from '@/lib/bgp/dedup-key';
+import { computeDedupKey, hash53, type DedupKeyInput } from '@/lib/bgp/dedup-key';
 
 const base: DedupKeyInput = {
   collector: 'rrc21',
@@ -10,15 +10,13 @@ const base: DedupKeyInput = {
   asPath: [50628, 35280, 6453, 4637, 16509],
 };
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 describe('computeDedupKey', () => {
-  it('is a signed 64-bit decimal string', () => {
+  it('is a non-negative 53-bit integer in decimal (exact as a JS number and as a bigint)', () => {
     const k = computeDedupKey(base);
-    expect(k).toMatch(/^-?\d{1,19}$/);
-    const v = BigInt(k);
-    expect(v >= INT64_MIN && v <= INT64_MAX).toBe(true);
+    expect(k).toMatch(/^\d{1,16}$/);
+    expect(Number.isSafeInteger(Number(k))).toBe(true);
+    expect(String(Number(k))).toBe(k);
   });
 
   it('is stable across calls and object identity (pinned value)', () => {
@@ -54,37 +52,26 @@ describe('computeDedupKey', () => {
   it('spreads keys without collisions over many similar inputs', () => {
     const keys = new Set<string>();
     for (let i = 0; i < 20_000; i++) keys.add(computeDedupKey({ ...base, timestampUs: base.timestampUs + i }));
-    expect(keys.size).toBe(20_000);
+    for (let i = 0; i < 20_000; i++) keys.add(computeDedupKey({ ...base, prefix: `10.${i >> 8}.${i & 255}.0/24` }));
+    for (let i = 0; i < 20_000; i++) keys.add(computeDedupKey({ ...base, asPath: [50628, i, 16509] }));
+    expect(keys.size).toBe(60_000);
   });
-});
 
-const PINNED = '8313547002406544773';
-
-describe('int64ToDecimal', () => {
-  it('matches BigInt on edge values and random halves', () => {
-    const cases: Array<[number, number]> = [
-      [0, 0],
-      [0, 1],
-      [0, 0xffffffff],
-      [1, 0],
-      [0x7fffffff, 0xffffffff],
-      [0x80000000, 0],
-      [0xffffffff, 0xffffffff],
-      [0xffffffff, 0],
-      [0x80000000, 1],
-      [0x00001234, 0x000f4240],
-    ];
-    let seed = 7;
-    const next = () => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      return seed;
-    };
-    for (let i = 0; i < 20_000; i++) cases.push([next(), next()]);
-    for (const [hi, lo] of cases) {
-      const buf = Buffer.alloc(8);
-      buf.writeUInt32BE(hi, 0);
-      buf.writeUInt32BE(lo, 4);
-      expect(int64ToDecimal(hi, lo), `${hi}:${lo}`).toBe(buf.readBigInt64BE(0).toString());
+  it('mixes well: one changed character flips about half of the 53 bits', () => {
+    let flips = 0;
+    const n = 2000;
+    for (let i = 0; i < n; i++) {
+      const x = hash53(`rrc00|192.0.2.1|10.0.0.0/24|announcement|${i}|1,2,3`);
+      const y = hash53(`rrc00|192.0.2.1|10.0.0.0/24|announcement|${i}|1,2,4`);
+      let d = x ^ y; // low 32 bits
+      let hi = Math.floor(x / 0x100000000) ^ Math.floor(y / 0x100000000);
+      for (; d !== 0; d &= d - 1) flips++;
+      for (; hi !== 0; hi &= hi - 1) flips++;
     }
+    const mean = flips / n;
+    expect(mean).toBeGreaterThan(24);
+    expect(mean).toBeLessThan(29);
   });
 });
+
+const PINNED = '4148032006010869';

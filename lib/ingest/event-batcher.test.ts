@@ -288,3 +288,43 @@ describe('EventBatcher with overlapping writes', () => {
     expect(() => setup({ maxInFlight: 0 })).toThrow(/maxInFlight/);
   });
 });
+
+describe('EventBatcher under random arrivals and write times', () => {
+  it('never strands events: with 1 or 3 writers everything is written exactly once', async () => {
+    for (const maxInFlight of [1, 3]) {
+      let seed = 99 + maxInFlight;
+      const rand = () => {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        return seed / 2 ** 32;
+      };
+      const clock = new ManualClock();
+      const written: string[] = [];
+      const batcher = new EventBatcher<void>({
+        batchSize: 7,
+        flushMs: 50,
+        maxBuffered: 10_000,
+        maxInFlight,
+        timers: clock,
+        write: (b) =>
+          new Promise<void>((resolve) =>
+            clock.setTimeout(() => {
+              written.push(...keys(b));
+              resolve();
+            }, Math.floor(rand() * 120)),
+          ),
+      });
+      let next = 0;
+      for (let step = 0; step < 400; step++) {
+        const n = Math.floor(rand() * 5);
+        batcher.add(events(next, n));
+        next += n;
+        await clock.advance(Math.floor(rand() * 30));
+      }
+      // No drain: the timers alone must get every event written.
+      await clock.advance(5_000);
+      expect(written.length, `maxInFlight ${maxInFlight}`).toBe(next);
+      expect(new Set(written).size).toBe(next);
+      expect(batcher.stats()).toMatchObject({ pending: 0, inFlight: 0 });
+    }
+  });
+});
