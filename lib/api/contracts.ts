@@ -3,6 +3,7 @@
 
 import { parseEventIdParts } from '@/lib/bgp/event-id';
 import { z } from 'zod';
+import { feedStateSchema } from '@/lib/feed/schema';
 import { EVENT_SOURCES, EVENT_TYPES, PREFIX_MATCHES, type EventFilter } from '@/lib/bgp/types';
 import { canonicalPrefix, PrefixError } from '@/lib/bgp/prefix';
 
@@ -222,22 +223,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 // ---------------------------------------------------------------------------------------------
 // Live feed (Redis state, SSE push) — camelCase, as the collector writes it
 
-export const feedStateSchema = z.object({
-  url: z.string(),
-  label: z.enum(['live', 'simulated']),
-  connection: z.enum(['connecting', 'connected', 'disconnected', 'stopped']),
-  messagesPerSecond: z.number(),
-  eventsPerSecond: z.number(),
-  totalMessages: z.number(),
-  totalEvents: z.number(),
-  malformedFrames: z.number(),
-  lastMessageAtMs: z.number().nullable(),
-  lastEventTimeUs: z.number().nullable(),
-  lastGap: z.object({ startedAtMs: z.number(), endedAtMs: z.number(), reason: z.string() }).nullable(),
-  reconnects: z.number(),
-  updatedAtMs: z.number(),
-});
-
+export { feedStateSchema };
 export const feedUpdateSchema = z.object({
   feed: feedStateSchema,
   latest: z.array(apiBgpEventSchema),

@@ -4,6 +4,7 @@
 
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { feedStateSchema } from '@/lib/feed/schema';
 import {
   FEED_STATE_KEY,
   FEED_UPDATES_CHANNEL,
@@ -16,23 +17,6 @@ import {
 /** The state key outlives a dead collector for a while so health can say "stale since …". */
 const FEED_STATE_TTL_S = 24 * 3600;
 export const HEARTBEAT_TTL_S = 15;
-
-const feedStateSchema = z.object({
-  url: z.string(),
-  label: z.enum(['live', 'simulated']),
-  connection: z.enum(['connecting', 'connected', 'disconnected', 'stopped']),
-  messagesPerSecond: z.number(),
-  eventsPerSecond: z.number(),
-  totalMessages: z.number(),
-  totalEvents: z.number(),
-  malformedFrames: z.number(),
-  lastMessageAtMs: z.number().nullable(),
-  lastEventTimeUs: z.number().nullable(),
-  lastGap: z.object({ startedAtMs: z.number(), endedAtMs: z.number(), reason: z.string() }).nullable(),
-  reconnects: z.number(),
-  updatedAtMs: z.number(),
-}) satisfies z.ZodType<FeedState>;
-
 const heartbeatSchema = z.object({
   workerId: z.string(),
   pid: z.number(),

@@ -19,14 +19,12 @@ import { LagHistogram, type LagSnapshot } from '@/lib/ingest/lag-histogram';
 import { RateMeter } from '@/lib/ingest/rate-meter';
 import { parseSubscriptionConfig } from '@/lib/ingest/subscriptions';
 import { throttledWarn } from '@/lib/ingest/throttled-log';
-import { computeWindowDeltas, type WindowDelta } from '@/lib/ingest/window-deltas';
+import type { WindowCountDelta } from '@/lib/db/ingest-window-bounds';
 import { getLogger, type Logger } from '@/lib/log';
 import { RisLiveClient } from '@/lib/sources/ris-live/client';
 import type { RisMessageData, RisSubscription } from '@/lib/sources/ris-live/messages';
 import { normalizeRisMessageDetailed, risTimestampToMicros } from '@/lib/sources/ris-live/normalize';
 
-/** 5-minute event-time windows, as lib/db/ingest-window-bounds.ts (INGEST_WINDOW_US). */
-const WINDOW_US = 5 * 60 * 1_000_000;
 const LATEST_IN_UPDATE = 20;
 
 export interface InsertBatchResult {
@@ -35,7 +33,7 @@ export interface InsertBatchResult {
   /** Rows the database refused (invalid values); counted, the rest of the batch is kept. */
   rejected?: number;
   /** Per-window counts of the rows actually inserted. */
-  windows?: WindowDelta[];
+  windows?: WindowCountDelta[];
 }
 
 export interface CollectorOptions {
@@ -58,11 +56,6 @@ export interface CollectorOptions {
    * ingest_windows in the same statement (so a crash never counts a batch twice or not at all).
    */
   insertBatch?: (events: BgpEvent[]) => Promise<InsertBatchResult>;
-  /**
-   * Only for an injected insertBatch: record the window counts it reports (or, when it reports
-   * none and saw no duplicates, the batch's own counts) after each commit.
-   */
-  recordWindowCounts?: (rows: WindowDelta[]) => Promise<unknown>;
   /** Defaults to lib/db/ingest-windows.ts#recordGap. */
   recordGap?: (gap: IngestGap) => Promise<unknown>;
   /** How often the feed state is written to Redis. */
@@ -177,7 +170,6 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
   const timers = opts.timers;
   const now = timers ? () => timers.now() : () => Date.now();
   const insertBatch = opts.insertBatch ?? (await defaultInsert());
-  const recordWindowCounts = opts.insertBatch ? opts.recordWindowCounts : undefined;
   const recordGap = opts.recordGap ?? (await defaultRecordGap());
   const redis = opts.redis === undefined ? await defaultRedis() : opts.redis;
 
@@ -194,7 +186,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
   let lastGap: FeedState['lastGap'] = null;
   let stopped = false;
 
-  // Window counts and gaps: serialized, retried a few times, never blocking the ingest path.
+  // Gaps: serialized, retried a few times, never blocking the ingest path.
   let side: Promise<void> = Promise.resolve();
   const onSide = (what: string, fn: () => Promise<unknown>) => {
     side = side.then(async () => {
@@ -264,12 +256,6 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
       counters.duplicates += result.duplicates;
       counters.rejectedRows += result.rejected ?? 0;
       evRate.add(result.inserted, committedAtMs);
-      if (recordWindowCounts) {
-        // Windows count inserted rows only: without per-window results from the writer, a batch
-        // with duplicates cannot say which rows were new, so only duplicate-free batches count.
-        const deltas = result.windows ?? (result.duplicates === 0 ? computeWindowDeltas(batch, WINDOW_US) : []);
-        if (deltas.length > 0) onSide('window counts', () => recordWindowCounts(deltas));
-      }
       publish(batch, committedAtMs);
     },
     onPause: () => {
