@@ -1,0 +1,61 @@
+// Distinct members per key within an event-time window (pure): "which peers withdrew this prefix
+// in the last minute", "which more-specifics of this prefix appeared in the last 5 minutes".
+// Tumbling windows opened by a key's first member: a window older than its length starts over on
+// the next add, and prune() drops stale keys so memory follows the active set, not history.
+
+export interface WindowedEntry {
+  startUs: number;
+  lastUs: number;
+  members: Set<number>;
+  /** A second distinct set per key (e.g. collectors next to peers). */
+  secondary: Set<number>;
+  /** Members at the last report, so a growing burst is reported as it grows, not per member. */
+  reported: number;
+}
+
+export class WindowedSets<K = string> {
+  private readonly entries = new Map<K, WindowedEntry>();
+
+  constructor(private readonly windowUs: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Adds a member at event time atUs; returns the key's entry after the add. */
+  add(key: K, member: number, atUs: number, secondary?: number): WindowedEntry {
+    let e = this.entries.get(key);
+    // Out of order by more than a window (a replay, a late backfill) opens a new window too.
+    if (!e || Math.abs(atUs - e.startUs) > this.windowUs) {
+      e = { startUs: atUs, lastUs: atUs, members: new Set(), secondary: new Set(), reported: 0 };
+      this.entries.set(key, e);
+    }
+    e.members.add(member);
+    if (secondary !== undefined) e.secondary.add(secondary);
+    if (atUs > e.lastUs) e.lastUs = atUs;
+    return e;
+  }
+
+  /** True (and remembered) when the entry has grown by `growth` since it was last reported. */
+  shouldReport(e: WindowedEntry, growth = 1.1): boolean {
+    if (e.reported > 0 && e.members.size < e.reported * growth) return false;
+    e.reported = e.members.size;
+    return true;
+  }
+
+  get(key: K): WindowedEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Drops windows that ended before nowUs. Returns how many. */
+  prune(nowUs: number): number {
+    let n = 0;
+    for (const [k, e] of this.entries) {
+      if (nowUs - e.startUs > this.windowUs) {
+        this.entries.delete(k);
+        n++;
+      }
+    }
+    return n;
+  }
+}
