@@ -52,3 +52,24 @@ export function ev(i: EvInput): BgpEvent {
 export function fromPeers(n: number, i: Omit<EvInput, 'peer'>, firstPeer = 1): BgpEvent[] {
   return Array.from({ length: n }, (_, k) => ev({ ...i, peer: firstPeer + k, path: i.path ? [64500 + firstPeer + k, ...i.path] : undefined, at: (i.at ?? T0) + k }));
 }
+
+import { baselineCacheFromEvents } from '@/lib/detect/baseline-from-events';
+import { DEFAULT_DETECTION_CONFIG, parseDetectionConfig, type DetectionConfigInput } from '@/lib/detect/config';
+import { Detector } from '@/lib/detect/detector';
+import type { Rule } from '@/lib/detect/rules/index';
+import type { AnomalyCandidate, WatchList } from '@/lib/detect/types';
+import { WatchIndex } from '@/lib/detect/watch';
+
+/** Runs one rule: baseline from `baseline` events (an hour earlier), state warmed with `warm`, candidates of `events`. */
+export async function detectWith(
+  rule: Rule,
+  t: { baseline: BgpEvent[]; warm?: BgpEvent[]; events: BgpEvent[]; config?: DetectionConfigInput; watch?: WatchList },
+): Promise<AnomalyCandidate[]> {
+  const baselines = await baselineCacheFromEvents(t.baseline.map((e) => ({ ...e, timestampUs: e.timestampUs - 3_600_000_000 })));
+  const config = t.config ? parseDetectionConfig(t.config) : DEFAULT_DETECTION_CONFIG;
+  const d = new Detector(baselines, config, { rules: [rule], watch: new WatchIndex(t.watch) });
+  d.processBatch(t.warm ?? []);
+  const out: AnomalyCandidate[] = [];
+  d.processBatch(t.events, (c) => out.push(c));
+  return out;
+}
