@@ -146,7 +146,11 @@ export class RpkiSourceManager {
         minBackoffMs: this.opts.rtrBackoffMs?.min,
         maxBackoffMs: this.opts.rtrBackoffMs?.max,
         now: this.now,
-        onData: (set, info) => this.accept(client.id, set, { serial: info.serial, sessionId: info.sessionId, generatedAtMs: null }),
+        onData: (info, set) => {
+          // Most End of Data PDUs are refreshes without changes: no rebuild, no write.
+          if (info.reset || info.announced > 0 || info.withdrawn > 0) this.accept(client.id, set(), { serial: info.serial, sessionId: info.sessionId, generatedAtMs: null });
+          else this.touch(client.id, info.serial, info.sessionId);
+        },
       });
       this.rtr.push(client);
       this.addState(client.id, 'rtr');
@@ -224,6 +228,13 @@ export class RpkiSourceManager {
     Object.assign(st.status, { serial: meta.serial, sessionId: meta.sessionId, vrpCount: set.vrps.length, aspaCount: set.aspas.length, lastSuccessMs: this.now(), stale: false });
     this.scheduleRebuild();
     this.persist(st);
+  }
+
+  /** The source answered but nothing changed: fresh again, same set. */
+  private touch(id: string, serial: number | null, sessionId: number | null): void {
+    const st = this.states.get(id);
+    if (!st || !this.running) return;
+    Object.assign(st.status, { serial, sessionId, lastSuccessMs: this.now(), stale: false });
   }
 
   private scheduleRebuild(): void {

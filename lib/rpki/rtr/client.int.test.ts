@@ -43,7 +43,7 @@ describe.skipIf(!stayrtrPath())('RtrClient against stayrtr', () => {
     server.writeVrps(initial);
     await server.start();
     const updates: EndOfDataResult[] = [];
-    const client = new RtrClient({ host: '127.0.0.1', port: server.port, logger, minBackoffMs: 100, maxBackoffMs: 500, onData: (_set, info) => updates.push(info) });
+    const client = new RtrClient({ host: '127.0.0.1', port: server.port, logger, minBackoffMs: 100, maxBackoffMs: 500, onData: (info) => updates.push(info) });
     clients.push(client);
     client.start();
     await until('the full set', () => client.status().vrpCount === initial.length);

@@ -21,8 +21,11 @@ export interface RtrClientOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   connectTimeoutMs?: number;
-  /** Called after every End of Data with the complete current set. */
-  onData?: (set: VrpSet, info: EndOfDataResult) => void;
+  /**
+   * Called after every End of Data; `set()` builds the complete current set (only call it when
+   * `info` shows a change: a refresh without changes is the common case).
+   */
+  onData?: (info: EndOfDataResult, set: () => VrpSet) => void;
   /** Wall clock, for status times only. */
   now?: () => number;
 }
@@ -223,7 +226,7 @@ export class RtrClient {
     }, this.timers.expireS * 1000);
     this.expireTimer.unref();
     this.log().debug({ source: this.id, serial: ev.serial, reset: ev.reset, announced: ev.announced, withdrawn: ev.withdrawn }, 'RTR End of Data');
-    this.opts.onData?.(this.currentSet(), ev);
+    this.opts.onData?.(ev, () => this.currentSet());
     if (this.notifyPending) {
       this.notifyPending = false;
       this.send(this.session.nextQuery());
