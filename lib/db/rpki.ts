@@ -179,7 +179,9 @@ export async function getRpkiState(key: string, db: pg.Pool = getPgPool()): Prom
  * Inserts rpki_invalid anomalies; one row per dedup key: a repeat detection refreshes the
  * evidence and re-opens the row.
  */
-export async function upsertRpkiAnomalies(rows: readonly RpkiAnomaly[], db: pg.Pool = getPgPool()): Promise<number> {
+export async function upsertRpkiAnomalies(input: readonly RpkiAnomaly[], db: pg.Pool = getPgPool()): Promise<number> {
+  // One row per key per statement (ON CONFLICT cannot touch a row twice); the latest wins.
+  const rows = [...new Map(input.map((a) => [a.dedupKey, a])).values()];
   if (rows.length === 0) return 0;
   const r = await db.query(
     `INSERT INTO bgp_anomalies AS x (source, anomaly_type, severity, status, entity_key, prefix, origin_asn, started_at,
