@@ -13,7 +13,8 @@ export function findBaselinedCover(prefix: string, ctx: RuleContext): { prefix: 
   const all = coveringPrefixes(prefix);
   for (let i = 1; i < all.length; i++) {
     const view = ctx.baselines.getBaseline(all[i]!, ctx.config.baselineWindow);
-    if (view) return { prefix: all[i]!, view };
+    // Only a cover with known origins can tell a foreign origin from its own.
+    if (view && view.nOrigins > 0) return { prefix: all[i]!, view };
   }
   return undefined;
 }

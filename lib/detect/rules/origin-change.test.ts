@@ -74,3 +74,10 @@ describe('origin_change', () => {
   ];
   for (const t of cases) it(t.name, async () => t.expect(await t.run()));
 });
+
+describe('origin_change without known origins', () => {
+  it('a baseline that saw only withdrawals of the prefix cannot call an origin new', async () => {
+    const onlyWithdrawals = [ev({ prefix: P, peer: 1, withdraw: true }), ev({ prefix: P, peer: 2, withdraw: true })];
+    expect(await detectWith(detectOriginChange, { baseline: onlyWithdrawals, events: fromPeers(5, { prefix: P, path: [174, 666] }) })).toEqual([]);
+  });
+});

@@ -10,7 +10,9 @@ export function detectOriginChange(input: RuleInput, ctx: RuleContext): AnomalyC
   const { change, event } = input;
   if (change.kind !== 'announce' && change.kind !== 'origin_changed') return [];
   const { config, state, baselines, watch } = ctx;
-  const view = baselines.getBaseline(event.prefix, config.baselineWindow);
+  // A baseline without origins (only withdrawals were seen) knows nothing to compare with.
+  const found = baselines.getBaseline(event.prefix, config.baselineWindow);
+  const view = found && found.nOrigins > 0 ? found : undefined;
   const watched = watch.match(event.prefix);
   if (!view && !watched) return []; // nothing known to compare with (more_specific covers sub-prefixes)
 
