@@ -36,7 +36,9 @@ export function detectOriginChange(input: RuleInput, ctx: RuleContext): AnomalyC
   confidence = round3(confidence);
   let severity = hijackSeverity(confidence, config);
   if (related && severity === 'critical') severity = 'high';
-  if (watched) severity = bumpSeverity(severity);
+  // A watched prefix, or a prefix of a watched ASN, ranks first.
+  const isWatched = watched !== undefined || expected.some((o) => watch.isWatchedAsn(o));
+  if (isWatched) severity = bumpSeverity(severity);
 
   const originText = change.origin === null ? `AS_SET {${setMembers.join(',')}}` : `AS${change.origin}`;
   const entityOrigin = change.origin === null ? `{${setMembers.join(',')}}` : String(change.origin);
@@ -58,7 +60,7 @@ export function detectOriginChange(input: RuleInput, ctx: RuleContext): AnomalyC
         asSetMembers: setMembers,
         watched: watched?.prefix ?? null,
       }),
-      watched: watched !== undefined,
+      watched: isWatched,
     },
   ];
 }

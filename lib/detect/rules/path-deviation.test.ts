@@ -45,3 +45,14 @@ describe('path_deviation', () => {
     expect(c.map((x) => x.entityKey)).toEqual(['2001:db8::/32|transit AS4444']);
   });
 });
+
+describe('path_deviation with a watch list', () => {
+  it('a watched prefix reached through an upstream not on its list alerts even when the path is in the baseline', async () => {
+    const watch = { prefixes: [{ prefix: P, allowedOrigins: [100], allowedUpstreams: [174], ignoreMoreSpecifics: false }], asns: [] };
+    const c = await detectWith(detectPathDeviation, { baseline: base, events: viaPeers([[3356, 2914, 100], [3356, 2914, 100]]), watch });
+    expect(c).toHaveLength(1);
+    expect(c[0]).toMatchObject({ entityKey: `${P}|upstream AS2914`, watched: true, severity: 'high' });
+    const allowed = await detectWith(detectPathDeviation, { baseline: base, events: viaPeers([[3356, 174, 100], [3356, 174, 100]]), watch });
+    expect(allowed.map((x) => x.entityKey)).toEqual([`${P}|transit AS174`]); // new to the baseline, but an allowed upstream
+  });
+});

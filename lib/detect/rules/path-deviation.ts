@@ -5,14 +5,16 @@
 // (3) heuristic valley: hop b between a and c where the baseline links over all prefixes show
 // both a and c as b's upstreams (each carried b's routes) and b never carried c's routes: b now
 // passes one upstream's route to another, the classic leak. Relationships are inferred, so
-// valley findings are labelled heuristic.
+// valley findings are labelled heuristic. (4) A watched prefix reached through an upstream that
+// is not on its allowedUpstreams list (the operator's own rule, no baseline needed).
 
 import { collapsePrepending, pathKey } from '@/lib/baseline/path-key';
+import type { BaselineView } from '@/lib/baseline/codec';
 import type { AnomalyCandidate, Severity } from '@/lib/detect/types';
 import { baselineOrigins, bumpSeverity, round3, routeEvidence, vantageConfidence, type RuleContext, type RuleInput } from '@/lib/detect/rules/common';
 
 interface Finding {
-  kind: 'length' | 'new_transit' | 'valley';
+  kind: 'length' | 'new_transit' | 'valley' | 'upstream';
   key: string;
   text: string;
 }
@@ -33,12 +35,18 @@ function findValley(path: readonly number[], ctx: RuleContext): Finding | undefi
 export function detectPathDeviation(input: RuleInput, ctx: RuleContext): AnomalyCandidate[] {
   const { change, event } = input;
   if (change.kind === 'withdraw' || change.kind === 'withdraw_unknown' || event.asPath.length < 2) return [];
-  const { config, baselines, memory, watch, state } = ctx;
-  const view = baselines.getBaseline(event.prefix, config.baselineWindow);
-  if (!view || view.nPaths === 0 || view.pathCount(pathKey(event.asPath)) > 0) return [];
-
+  const { config, baselines, watch } = ctx;
   const path = collapsePrepending(event.asPath);
   const findings: Finding[] = [];
+  // The operator's own rule needs no baseline: a watched prefix reached through an upstream not on its list.
+  const watchedPrefix = watch.match(event.prefix);
+  const upstream = path.length >= 3 ? path[path.length - 2]! : undefined;
+  if (watchedPrefix && watchedPrefix.allowedUpstreams.length > 0 && upstream !== undefined && !watchedPrefix.allowedUpstreams.includes(upstream)) {
+    findings.push({ kind: 'upstream', key: `upstream AS${upstream}`, text: `upstream AS${upstream} is not among the allowed upstreams (${watchedPrefix.allowedUpstreams.map((a) => `AS${a}`).join(', ')})` });
+  }
+  const view = baselines.getBaseline(event.prefix, config.baselineWindow);
+  if (!view || view.nPaths === 0 || view.pathCount(pathKey(event.asPath)) > 0) return findings.length > 0 ? report(findings, input, ctx, path, view) : [];
+
   const maxLen = Math.max(0, ...view.pathLengths().keys());
   if (path.length >= maxLen + config.pathDeviation.lengthJump) {
     findings.push({ kind: 'length', key: 'length', text: `path of ${path.length} hops (prepending collapsed) against at most ${maxLen} in the baseline` });
@@ -53,8 +61,12 @@ export function detectPathDeviation(input: RuleInput, ctx: RuleContext): Anomaly
   }
   const valley = findValley(path, ctx);
   if (valley) findings.push(valley);
-  if (findings.length === 0) return [];
+  return findings.length === 0 ? [] : report(findings, input, ctx, path, view);
+}
 
+function report(findings: readonly Finding[], input: RuleInput, ctx: RuleContext, path: readonly number[], view: BaselineView | undefined): AnomalyCandidate[] {
+  const { change, event } = input;
+  const { config, memory, watch, state } = ctx;
   const out: AnomalyCandidate[] = [];
   const watched = watch.match(event.prefix) !== undefined || path.some((a) => watch.isWatchedAsn(a));
   for (const f of findings) {
@@ -68,14 +80,14 @@ export function detectPathDeviation(input: RuleInput, ctx: RuleContext): Anomaly
       type: 'path_deviation',
       entityKey,
       prefix: event.prefix,
-      baselineOrigins: baselineOrigins(view.origins()),
+      baselineOrigins: view ? baselineOrigins(view.origins()) : [],
       originAsn: event.originAsn,
       startedAtUs: seen.startUs,
       confidence,
       severity,
       summary: `${event.prefix}: ${f.text}; seen by ${seen.members.size} peers at ${seen.secondary.size} collectors`,
       evidence: {
-        ...routeEvidence(ctx, input, change.origin, { finding: f.kind, peers: seen.members.size, collectors: seen.secondary.size, path: path }),
+        ...routeEvidence(ctx, input, change.origin, { finding: f.kind, peers: seen.members.size, collectors: seen.secondary.size, path: [...path] }),
         peers: [],
         heuristic: f.kind === 'valley',
       },
