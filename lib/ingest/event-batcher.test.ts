@@ -328,3 +328,18 @@ describe('EventBatcher under random arrivals and write times', () => {
     }
   });
 });
+
+describe('EventBatcher with timers that fire early', () => {
+  it('re-arms instead of stranding events when the flush timer fires before the wait is over', async () => {
+    const clock = new ManualClock();
+    // Real timers can fire ~1 ms before Date.now() reaches the deadline.
+    const early = { now: clock.now, clearTimeout: clock.clearTimeout, setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms > 1 ? ms - 1 : ms) };
+    for (const maxInFlight of [1, 2]) {
+      const written: BgpEvent[][] = [];
+      const batcher = new EventBatcher<void>({ batchSize: 10, flushMs: 30, maxBuffered: 100, maxInFlight, timers: early, write: async (b) => void written.push(b) });
+      batcher.add(events(0, 3));
+      await clock.advance(100);
+      expect(written.map(keys), `maxInFlight ${maxInFlight}`).toEqual([keys(events(0, 3))]);
+    }
+  });
+});

@@ -287,6 +287,9 @@ export class EventBatcher<R = void> {
       });
       this.lanes.add(lane);
     }
+    // Timers may fire a little before Date.now() says the wait is over: nothing is due yet, so
+    // wait again rather than leave the pending events without a timer.
+    if (this.lanes.size === 0 && this.pending > 0 && this.timer === null && !this.giveUp) this.armTimer();
   }
 
   private isDue(): boolean {
