@@ -278,6 +278,13 @@ export const healthResponseSchema = z.object({
       updated_at: z.string().nullable(),
       error: z.string().optional(),
     }),
+    rpki: z.object({
+      status: componentStatus,
+      stale_sources: z.array(z.string()),
+      vrps: z.number().nullable(),
+      oldest_set_age_seconds: z.number().nullable(),
+      error: z.string().optional(),
+    }),
   }),
 });
 export type HealthResponse = z.infer<typeof healthResponseSchema>;

@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 import type { HealthInputs, ProbeResult } from '@/lib/api/health';
 import { TimeoutError, withTimeout } from '@/lib/api/http';
 import { pingDatabase } from '@/lib/db/health';
+import { getRpkiState, listRpkiSources } from '@/lib/db/rpki';
+import { ROUTE_SUMMARY_KEY } from '@/lib/rpki/summary';
 import { readFeedState, readHeartbeats } from '@/lib/feed/state';
 import { getRedis } from '@/lib/queue/connection';
 
@@ -57,11 +59,13 @@ async function settle<T>(p: Promise<T>, timeoutMs: number, what: string): Promis
 export async function gatherHealthInputs(timeoutMs = 1500): Promise<HealthInputs> {
   const redis = readyRedis(timeoutMs);
   redis.catch(() => undefined); // each consumer below reports the failure itself
-  const [database, redisProbe, heartbeats, feed] = await Promise.all([
+  const rpki = Promise.all([getRpkiState(ROUTE_SUMMARY_KEY), listRpkiSources()]).then(([state, sources]) => ({ state, sources }));
+  const [database, redisProbe, heartbeats, feed, rpkiInputs] = await Promise.all([
     probeDatabase(timeoutMs),
     probeRedis(redis, timeoutMs),
     settle(redis.then((r) => readHeartbeats(r)), timeoutMs, 'worker heartbeats'),
     settle(redis.then((r) => readFeedState(r)), timeoutMs, 'feed state'),
+    settle(rpki, timeoutMs, 'RPKI state'),
   ]);
-  return { database, redis: redisProbe, heartbeats, feed };
+  return { database, redis: redisProbe, heartbeats, feed, rpki: rpkiInputs };
 }

@@ -26,6 +26,8 @@ const healthy: HealthInputs = {
   redis: { ok: true, latencyMs: 0.4 },
   heartbeats: [{ workerId: 'w1', pid: 42, queues: ['ingest'], startedAtMs: NOW - 100_000, beatAtMs: NOW - 2_000 }],
   feed,
+  // No RPKI source configured: nothing to be stale.
+  rpki: { state: null, sources: [] },
 };
 
 describe('buildHealthReport', () => {
@@ -61,5 +63,18 @@ describe('buildHealthReport', () => {
     expect(r.components[component].status).toBe('error');
     expect(r.components[component].error).toMatch(error);
     for (const [name, c] of Object.entries(r.components)) if (name !== component) expect(c.status, name).toBe('ok');
+  });
+});
+
+describe('buildHealthReport: RPKI', () => {
+  it('is degraded when the RPKI state cannot be read, and says why', () => {
+    const r = buildHealthReport({ ...healthy, rpki: new Error('relation "rpki_state" does not exist') }, NOW);
+    expect(healthResponseSchema.safeParse(r).success).toBe(true);
+    expect(r.status).toBe('degraded');
+    expect(r.components.rpki).toMatchObject({ status: 'error', error: 'relation "rpki_state" does not exist' });
+  });
+
+  it('is ok with no RPKI source configured', () => {
+    expect(buildHealthReport(healthy, NOW).components.rpki).toMatchObject({ status: 'ok', stale_sources: [], vrps: null });
   });
 });

@@ -3,7 +3,9 @@
 
 import type { HealthResponse } from '@/lib/api/contracts';
 import { microsToIso } from '@/lib/api/serialize';
+import type { StoredRpkiSource } from '@/lib/db/rpki';
 import type { FeedState, WorkerHeartbeat } from '@/lib/feed/types';
+import { buildRpkiHealth } from '@/lib/rpki/health';
 
 export interface ProbeResult {
   ok: boolean;
@@ -18,6 +20,8 @@ export interface HealthInputs {
   heartbeats: WorkerHeartbeat[] | Error;
   /** null when no collector has written its state yet; an Error when Redis could not be read. */
   feed: FeedState | null | Error;
+  /** The RPKI summary the worker publishes and the VRP sources in force; an Error when unreadable. */
+  rpki: { state: { value: unknown; updatedAtMs: number } | null; sources: StoredRpkiSource[] } | Error;
 }
 
 export interface HealthRules {
@@ -89,6 +93,10 @@ export function buildHealthReport(inputs: HealthInputs, nowMs: number, rules: He
     redis: probe(inputs.redis),
     worker: workerComponent(inputs.heartbeats, nowMs, rules),
     feed: feedComponent(inputs.feed, nowMs, rules),
+    rpki:
+      inputs.rpki instanceof Error
+        ? { status: 'error', stale_sources: [], vrps: null, oldest_set_age_seconds: null, error: inputs.rpki.message }
+        : buildRpkiHealth(inputs.rpki.state, inputs.rpki.sources, nowMs),
   };
   const allOk = Object.values(components).every((c) => c.status === 'ok');
   return { status: allOk ? 'ok' : 'degraded', checked_at: iso(nowMs), components };

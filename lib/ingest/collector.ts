@@ -21,6 +21,7 @@ import { parseSubscriptionConfig } from '@/lib/ingest/subscriptions';
 import { throttledWarn } from '@/lib/ingest/throttled-log';
 import type { WindowCountDelta } from '@/lib/db/ingest-window-bounds';
 import { getLogger, type Logger } from '@/lib/log';
+import { observeRpki } from '@/lib/rpki/observer';
 import { RisLiveClient } from '@/lib/sources/ris-live/client';
 import type { RisMessageData, RisSubscription } from '@/lib/sources/ris-live/messages';
 import { normalizeRisMessageDetailed, risTimestampToMicros } from '@/lib/sources/ris-live/normalize';
@@ -252,6 +253,8 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
     timers,
     lag,
     onCommitted: (batch, { result, committedAtMs }) => {
+      // Route-origin validation of every stored route, in process (no-op when no RPKI service runs here).
+      observeRpki(batch);
       counters.inserted += result.inserted;
       counters.duplicates += result.duplicates;
       counters.rejectedRows += result.rejected ?? 0;
