@@ -74,4 +74,4 @@ describe('computeDedupKey', () => {
   });
 });
 
-const PINNED = '4148032006010869';
+const PINNED = '1643718646987484';
