@@ -54,7 +54,7 @@ function parseArgs(argv: string[]): Args {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startReplayChild(file: string, speed: number | 'max'): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), ['bench/replay-child.ts', JSON.stringify({ file, speed, loop: true, retime: true })], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/replay-child.ts', JSON.stringify({ file, speed, loop: true, retime: true })], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],

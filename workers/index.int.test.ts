@@ -45,9 +45,9 @@ let output = '';
 
 beforeAll(async () => {
   redis = createRedisConnection({ maxRetriesPerRequest: 1 });
-  // Queues of an earlier run would hand this worker an old collector job state.
-  await deleteMatching(redis, 'bull:collector:*');
-  await deleteMatching(redis, 'bull:maintenance:*');
+  // Every queue: jobs other test files left (a backfill of a real MRT fixture, say) would be
+  // picked up by this worker and add rows of their own. Test files run one at a time.
+  await deleteMatching(redis, 'bull:*');
   await deleteMatching(redis, 'obs:worker:heartbeat:*');
   await redis.del(FEED_STATE_KEY);
   await resetDatabase();
@@ -64,7 +64,8 @@ afterAll(async () => {
 describe('workers/index.ts', () => {
   it('boots, runs the collector job, beats, and exits 0 on SIGTERM within the deadline', async () => {
     const env = getEnv();
-    child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), ['workers/index.ts'], {
+    // node itself, not the tsx wrapper: a SIGKILLed wrapper would leave the worker running.
+    child = spawn(process.execPath, ['--import', 'tsx', 'workers/index.ts'], {
       cwd: repoRoot,
       env: {
         ...process.env,
@@ -98,7 +99,7 @@ describe('workers/index.ts', () => {
       const expected = frames.flatMap((f) => f.expected).length;
       server.send(frames.map((f) => f.text));
       await waitFor('events stored', async () => {
-        const r = await getPgPool().query<{ n: number }>('SELECT count(*)::int AS n FROM bgp_events');
+        const r = await getPgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM bgp_events WHERE source = 'ris_live_bgp'`);
         return r.rows[0]?.n === expected;
       });
       const state = await waitFor('feed state', async () => {
