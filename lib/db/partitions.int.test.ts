@@ -76,6 +76,34 @@ describe('event partitions', () => {
     await resetDatabase();
   });
 
+  it('does not drop an old hour whose rows are being written while it decides', async () => {
+    await resetDatabase();
+    const t0 = Date.UTC(2015, 3, 1, 2, 0, 0) * 1000;
+    await ensureEventPartitions(t0, t0 + 1);
+    // A writer inside its transaction: rows in the old hour and its window counted, not committed yet.
+    const writer = await getPgPool().connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(
+        `INSERT INTO bgp_events (source, collector, peer_asn, peer_ip, event_type, prefix, prefix_length, as_path_length, "timestamp", dedup_key)
+         VALUES ('bgpstream_bgp', 'rrc00', 64500, '192.0.2.1', 'withdrawal', '10.0.0.0/8', 8, 0, '2015-04-01T02:00:00Z', 1)`,
+      );
+      await writer.query(
+        `INSERT INTO ingest_windows (source, window_start, window_end, event_count) VALUES ('bgpstream_bgp', '2015-04-01T02:00:00Z', '2015-04-01T02:05:00Z', 1)`,
+      );
+      const dropping = dropExpiredEventPartitions(Date.now() * 1000, 2);
+      await new Promise((r) => setTimeout(r, 300));
+      await writer.query('COMMIT');
+      expect(await dropping).not.toContain('bgp_events_p2015040102');
+    } finally {
+      writer.release();
+    }
+    expect(await countEvents({ timeFromUs: t0, timeToUs: t0 + HOUR_US })).toBe(1);
+    await getPgPool().query(`UPDATE ingest_windows SET updated_at = now() - interval '3 hours'`);
+    expect(await dropExpiredEventPartitions(Date.now() * 1000, 2)).toContain('bgp_events_p2015040102');
+    await resetDatabase();
+  });
+
   it('refuses a reversed range and negative retention', async () => {
     await expect(ensureEventPartitions(Y0 + HOUR_US, Y0)).rejects.toThrow(/reversed/);
     await expect(dropExpiredEventPartitions(Y0, -1)).rejects.toThrow(/retentionHours/);

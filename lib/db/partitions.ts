@@ -81,6 +81,15 @@ export async function dropExpiredEventPartitions(nowUs: number, retentionHours: 
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_DDL_LOCK]);
+      const exists = (await client.query<{ r: string | null }>('SELECT to_regclass($1)::text AS r', [`"${p.name}"`])).rows[0]?.r;
+      // The lock waits for inserts into the partition that are running now; the second look at
+      // its writes then sees them committed (an insert counts its window in the same statement),
+      // so rows written between the first look and here are never dropped with the partition.
+      if (exists) await client.query(`LOCK TABLE "${p.name}" IN ACCESS EXCLUSIVE MODE`);
+      if (exists && (await recentlyWrittenHours(client, [p], cutoffUs)).size > 0) {
+        await client.query('ROLLBACK');
+        continue;
+      }
       await client.query(`DROP TABLE IF EXISTS "${p.name}"`);
       await client.query('COMMIT');
       dropped.push(p.name);
@@ -97,7 +106,7 @@ export async function dropExpiredEventPartitions(nowUs: number, retentionHours: 
 }
 
 /** Start (µs) of each given partition hour that has an ingest window written after cutoffUs. */
-async function recentlyWrittenHours(db: pg.Pool, parts: EventPartitionBounds[], cutoffUs: number): Promise<Set<number>> {
+async function recentlyWrittenHours(db: pg.Pool | pg.PoolClient, parts: EventPartitionBounds[], cutoffUs: number): Promise<Set<number>> {
   if (parts.length === 0) return new Set();
   const r = await db.query<{ hour_us: string }>(
     `SELECT DISTINCT (extract(epoch from date_trunc('hour', window_start, 'UTC')) * 1000000)::bigint::text AS hour_us
