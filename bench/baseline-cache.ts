@@ -23,6 +23,7 @@ import { insertEventBatch } from '@/lib/db/events';
 import { getEnv } from '@/lib/env';
 import { startEmbeddedPostgres } from '@/lib/infra/embedded-postgres';
 import { runMigrations } from '@/scripts/migrate';
+import { mulberry32 } from '@/lib/util/seeded-random';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,16 +33,7 @@ const { values: args } = parseArgs({
   },
 });
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const prefixOf = (i: number) => `${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`;

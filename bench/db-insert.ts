@@ -22,6 +22,7 @@ import { bigintArrayLiteral, boolArrayLiteral, textArrayLiteral } from '@/lib/db
 import { ensureEventPartitions } from '@/lib/db/partitions';
 import { requireDatabaseUrl } from '@/lib/env';
 import { runMigrations } from '@/scripts/migrate';
+import { mulberry32 } from '@/lib/util/seeded-random';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,17 +35,7 @@ const { values: args } = parseArgs({
   },
 });
 
-/** Deterministic PRNG (mulberry32) so every run inserts the same rows. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function makeEvents(n: number, storeRaw: boolean, startUs: number): BgpEvent[] {
   const r = rng(42);

@@ -1,6 +1,8 @@
 // A small seeded PRNG (mulberry32) with the few draws the demo generator needs. Own code rather
 // than Math.random so the same seed gives a byte-identical demo stream on every machine.
 
+import { mulberry32 } from '@/lib/util/seeded-random';
+
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -15,14 +17,7 @@ export interface Rng {
 }
 
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

@@ -9,21 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { formatBgpdumpLines } from '@/lib/bgp/mrt/bgpdump-format';
 import { MrtParseError, readMrt } from '@/lib/bgp/mrt/reader';
 import type { MrtItem } from '@/lib/bgp/mrt/types';
+import { mulberry32 } from '@/lib/util/seeded-random';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../../shared/fixtures/mrt');
 const haveFixtures = existsSync(FIXTURES);
 
-/** Seeded PRNG (mulberry32): the same corruptions on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 async function* chunks(buf: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let o = 0; o < buf.length; o += size) yield buf.subarray(o, Math.min(buf.length, o + size));
