@@ -195,7 +195,7 @@ function checkUserCanUse(user: UnixUser | null, binaries: PostgresBinaries, data
 }
 
 /** A server left running on this data directory by a run that was killed: stop it. */
-async function stopStrayServer(dataDir: string): Promise<void> {
+export async function stopStrayServer(dataDir: string): Promise<void> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);

@@ -21,9 +21,9 @@ export function findProcesses(needle: string): Array<{ pid: number; cmdline: str
   return found;
 }
 
-/** Live members of a process group (a postgres server's backends share its group). */
-export function findProcessGroup(pgid: number): number[] {
-  const members: number[] = [];
+/** Live processes whose /proc stat matches: fields after the ")" closing the command name are state, ppid, pgrp, ... */
+function liveWhere(match: (ppid: number, pgrp: number) => boolean): number[] {
+  const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -32,26 +32,18 @@ export function findProcessGroup(pgid: number): number[] {
     } catch {
       continue;
     }
-    // Fields after the ")" that closes the command name: state ppid pgrp ...
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(entry));
+    if (fields[0] !== 'Z' && fields[0] !== 'X' && match(Number(fields[1]), Number(fields[2]))) pids.push(Number(entry));
   }
-  return members;
+  return pids;
+}
+
+/** Live members of a process group (a postgres server's backends share its group). */
+export function findProcessGroup(pgid: number): number[] {
+  return liveWhere((_ppid, pgrp) => pgrp === pgid);
 }
 
 /** Live direct children of a process (PostgreSQL backends put themselves in their own sessions). */
 export function findChildren(ppid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === ppid && fields[0] !== 'Z' && fields[0] !== 'X') children.push(Number(entry));
-  }
-  return children;
+  return liveWhere((parent) => parent === ppid);
 }

@@ -7,44 +7,22 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventResponseSchema, eventsPageSchema } from '@/lib/api/contracts';
 import type { ApiBgpEvent } from '@/lib/api/types';
-import { computeDedupKey } from '@/lib/bgp/dedup-key';
 import type { BgpEvent } from '@/lib/bgp/types';
 import { closeDb } from '@/lib/db/client';
 import { insertEventBatch } from '@/lib/db/events';
 import { parseServerFrame } from '@/lib/sources/ris-live/messages';
 import { normalizeRisMessage } from '@/lib/sources/ris-live/normalize';
 import { GET as getEvent } from '@/app/api/v1/bgp/events/[id]/route';
+import { computeDedupKey } from '@/lib/bgp/dedup-key';
 import { GET as listRoute } from '@/app/api/v1/bgp/events/route';
+import { makeTestEvent } from '@/test/helpers/db';
 
 const COLLECTOR = `apitest${process.pid}${Date.now() % 100_000}`;
 // A recent hour: the hot window keeps only recent partitions.
 const BASE_US = (Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000) * 1000;
 
-function makeEvent(i: number, over: Partial<BgpEvent> = {}): BgpEvent {
-  const e: Omit<BgpEvent, 'dedupKey'> = {
-    source: 'ris_live_bgp',
-    collector: COLLECTOR,
-    peerAsn: 64500,
-    peerIp: '192.0.2.1',
-    eventType: 'announcement',
-    prefix: '203.0.113.0/24',
-    prefixLength: 24,
-    originAsn: 64510,
-    asPath: [64500, 64505, 64510],
-    asPathSetMask: null,
-    asPathLength: 3,
-    communities: ['64500:100'],
-    nextHop: '192.0.2.1',
-    med: null,
-    localPref: null,
-    originAttribute: 'igp',
-    aggregator: null,
-    timestampUs: BASE_US + i * 1_000_123,
-    rawMessage: null,
-    ...over,
-  };
-  return { ...e, dedupKey: computeDedupKey(e) };
-}
+const makeEvent = (i: number, over: Partial<BgpEvent> = {}): BgpEvent =>
+  makeTestEvent({ collector: COLLECTOR, originAsn: 64510, asPath: [64500, 64505, 64510], timestampUs: BASE_US + i * 1_000_123, ...over });
 
 const EVENTS: BgpEvent[] = [
   makeEvent(0, { prefix: '10.0.0.0/8', prefixLength: 8, originAsn: 64511 }),
