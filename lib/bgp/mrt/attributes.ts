@@ -8,6 +8,7 @@ import { MrtRecordError } from '@/lib/bgp/mrt/errors';
 import { ipv4At, ipv6At } from '@/lib/bgp/mrt/ip';
 import { nlriSupported, readNlriList, SAFI_VPN } from '@/lib/bgp/mrt/nlri';
 import { AS_SEGMENT, type AsPathSegment, type BgpAttributes, type RoutePrefix } from '@/lib/bgp/mrt/types';
+import { u16, u32 } from '@/lib/bgp/mrt/bytes';
 
 export const ATTR = {
   ORIGIN: 1,
@@ -41,14 +42,6 @@ export interface AttributeContext {
   /** Receive MP_REACH / MP_UNREACH NLRI; null ignores them (RIB entries: the prefix is in the record). */
   announced: RoutePrefix[] | null;
   withdrawn: RoutePrefix[] | null;
-}
-
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-function u16(b: Uint8Array, o: number): number {
-  return (b[o]! << 8) | b[o + 1]!;
 }
 
 export function emptyAttributes(): BgpAttributes {

@@ -7,6 +7,7 @@ import { MrtRecordError } from '@/lib/bgp/mrt/errors';
 import { ipAt, ipv4At } from '@/lib/bgp/mrt/ip';
 import { readNlriList, readNlriListLenient } from '@/lib/bgp/mrt/nlri';
 import type { MrtItem, MrtRecordInfo, MrtWarn, RoutePrefix } from '@/lib/bgp/mrt/types';
+import { u16, u32, need } from '@/lib/bgp/mrt/bytes';
 
 export const BGP4MP_SUBTYPE = {
   STATE_CHANGE: 0,
@@ -25,18 +26,6 @@ export const BGP4MP_SUBTYPE = {
 
 const BGP_MSG_NAMES = ['', 'OPEN', 'UPDATE', 'NOTIFICATION', 'KEEPALIVE', 'ROUTE-REFRESH'];
 const LEGACY_BGP_NAMES = ['NULL', 'UPDATE', 'PREF_UPDATE', 'STATE_CHANGE', 'SYNC', 'OPEN', 'NOTIFY', 'KEEPALIVE'];
-
-function u16(b: Uint8Array, o: number): number {
-  return (b[o]! << 8) | b[o + 1]!;
-}
-
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-function need(o: number, n: number, end: number, what: string): void {
-  if (o + n > end) throw new MrtRecordError(`${what} runs past the end of the record`);
-}
 
 interface Session {
   peerAsn: number;

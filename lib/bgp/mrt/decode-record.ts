@@ -18,12 +18,10 @@ export function createDecoderState(onSkip?: MrtSkipHandler, onWarn?: MrtWarn, ke
   return { peers: null, onSkip, warn: onWarn ?? ignore, keepRaw };
 }
 
-/** Decodes `rec` (header included) found at `byteOffset` as record number `index`, appending to `out`. */
-export function decodeRecord(rec: Buffer, index: number, byteOffset: number, state: DecoderState, out: MrtItem[]): void {
-  decodeRecordAt(rec, 0, rec.length, index, byteOffset, state, out);
-}
-
-/** decodeRecord for the record at rec[s, end): no Buffer view per record on the reader's hot path. */
+/**
+ * Decodes the record (header included) at rec[s, end), found at `byteOffset` as record number
+ * `index`, appending to `out`. Offsets instead of a Buffer view per record: the reader's hot path.
+ */
 export function decodeRecordAt(rec: Buffer, s: number, end: number, index: number, byteOffset: number, state: DecoderState, out: MrtItem[]): void {
   const ts = ((rec[s]! << 24) | (rec[s + 1]! << 16) | (rec[s + 2]! << 8) | rec[s + 3]!) >>> 0;
   const type = (rec[s + 4]! << 8) | rec[s + 5]!;

@@ -6,6 +6,7 @@ import { MrtRecordError } from '@/lib/bgp/mrt/errors';
 import { ipAt, ipv4At } from '@/lib/bgp/mrt/ip';
 import { nlriSupported, readPrefix, routePrefixAt } from '@/lib/bgp/mrt/nlri';
 import type { MrtItem, MrtPeer, MrtRecordInfo, RoutePrefix } from '@/lib/bgp/mrt/types';
+import { u16, u32, need } from '@/lib/bgp/mrt/bytes';
 
 export const TABLE_DUMP_V2_SUBTYPE = {
   PEER_INDEX_TABLE: 1,
@@ -25,18 +26,6 @@ export const TABLE_DUMP_V2_SUBTYPE = {
 /** State carried between records of one stream: the latest PEER_INDEX_TABLE applies. */
 export interface TableDumpState {
   peers: MrtPeer[] | null;
-}
-
-function u16(b: Uint8Array, o: number): number {
-  return (b[o]! << 8) | b[o + 1]!;
-}
-
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-function need(o: number, n: number, end: number, what: string): void {
-  if (o + n > end) throw new MrtRecordError(`${what} runs past the end of the record`);
 }
 
 /**
