@@ -22,7 +22,8 @@ export async function runCollectorJob(job: Job, deps: CollectorProcessorDeps): P
   if (deps.shutdown.aborted) return { messages: 0, inserted: 0 };
   const collector = await startCollector({ logger: log, ...deps.collectorOptions });
   log.info('collector job running');
-  await new Promise<void>((resolve) => deps.shutdown.addEventListener('abort', () => resolve(), { once: true }));
+  // Shutdown may have begun while the collector was starting: an abort listener added now would never fire.
+  if (!deps.shutdown.aborted) await new Promise<void>((resolve) => deps.shutdown.addEventListener('abort', () => resolve(), { once: true }));
   await collector.stop({ deadlineMs: deps.stopDeadlineMs });
   const s = collector.stats();
   return { messages: s.messages, inserted: s.inserted };

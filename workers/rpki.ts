@@ -58,10 +58,11 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
     const changes: VerdictChange[] = [];
     const step = (from: number) => {
       if (mine !== pass) return;
-      changes.push(...table.revalidate(u.index, from, from + REVALIDATE_CHUNK));
+      // A loop, not push(...): a chunk can change 200k routes, past V8's argument limit.
+      for (const c of table.revalidate(u.index, from, from + REVALIDATE_CHUNK)) changes.push(c);
       if (from + REVALIDATE_CHUNK < table.slotCount) return void setImmediate(() => step(from + REVALIDATE_CHUNK));
       Object.assign(stats, { lastMs: performance.now() - started, lastAtMs: Date.now(), changed: changes.length });
-      if (raise) pending.push(...anomaliesFromChanges(changes, u.index, lastEventUs));
+      if (raise) for (const a of anomaliesFromChanges(changes, u.index, lastEventUs)) pending.push(a);
       const resolved = resolvedDedupKeys(changes);
       if (resolved.length > 0) void resolveRpkiAnomalies(resolved, lastEventUs).catch((err) => log.warn({ err }, 'RPKI: could not resolve anomalies'));
       log.info({ routes: table.size, changed: changes.length, ms: Math.round(stats.lastMs!) }, 'RPKI: routes re-validated');

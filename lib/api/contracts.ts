@@ -224,11 +224,6 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 // Live feed (Redis state, SSE push) — camelCase, as the collector writes it
 
 export { feedStateSchema };
-export const feedUpdateSchema = z.object({
-  feed: feedStateSchema,
-  latest: z.array(apiBgpEventSchema),
-});
-
 /** SSE `event: feed` payload: a FeedUpdate, or `feed: null` before any collector has reported. */
 export const streamFeedEventSchema = z.object({
   feed: feedStateSchema.nullable(),

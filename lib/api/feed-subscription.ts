@@ -2,7 +2,7 @@
 
 import type { Redis } from 'ioredis';
 import type { FeedSubscription } from '@/lib/api/sse';
-import { TimeoutError } from '@/lib/api/http';
+import { withTimeout } from '@/lib/api/http';
 import { FEED_UPDATES_CHANNEL } from '@/lib/feed/types';
 import { createRedisConnection } from '@/lib/queue/connection';
 
@@ -20,22 +20,18 @@ export async function openFeedSubscription(timeoutMs: number, channel = FEED_UPD
     else buffered.push(text);
   });
 
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    await withTimeout(
       (async () => {
         await conn.connect();
         await conn.subscribe(channel);
       })(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError(`Redis subscribe did not complete within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+      timeoutMs,
+      'Redis subscribe',
+    );
   } catch (err) {
     conn.disconnect();
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 
   return {

@@ -29,11 +29,6 @@ export interface ApiBgpEvent {
   ingested_at: string;
 }
 
-export interface ApiPage<T> {
-  data: T[];
-  next_cursor: string | null;
-}
-
 export interface ApiError {
   error: { code: string; message: string };
 }

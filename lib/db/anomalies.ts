@@ -12,12 +12,14 @@ import type pg from 'pg';
 import { getPgPool } from '@/lib/db/client';
 import { InvalidCursorError } from '@/lib/db/event-cursor';
 import type { Anomaly, AnomalyEvidence, AnomalyFilter, AnomalyStatus, AnomalyType, Severity, StoredAnomaly } from '@/lib/detect/types';
+import { timestamptzToUs, usToTimestamptz } from '@/lib/db/ingest-windows';
 
 const HIJACK_TYPES: ReadonlySet<AnomalyType> = new Set(['origin_change', 'more_specific']);
 const SOURCE = 'detector';
 
-const usToTs = (col: string) => `('epoch'::timestamptz + (${col})::bigint * interval '1 microsecond')`;
-const tsToUs = (col: string) => `(extract(epoch FROM ${col}) * 1000000)::bigint::text`;
+// Parameters arrive as text: cast to bigint before the shared µs → timestamptz conversion.
+const usToTs = (col: string) => usToTimestamptz(`(${col})::bigint`);
+const tsToUs = timestamptzToUs;
 const SEVERITY_RANK = (col: string) => `array_position(ARRAY['critical','high','medium','low'], ${col})`;
 const jsonUnion = (key: string) =>
   `(SELECT coalesce(jsonb_agg(DISTINCT v), '[]'::jsonb) FROM jsonb_array_elements(coalesce(x.evidence->'${key}', '[]'::jsonb) || coalesce(EXCLUDED.evidence->'${key}', '[]'::jsonb)) v)`;

@@ -20,9 +20,13 @@ export interface DemoFeed {
 export async function ensureDemoFile(repoRoot: string): Promise<{ file: string; generated: boolean; lines: number }> {
   const demoSrc = path.join(repoRoot, 'lib', 'demo');
   const hash = createHash('sha256');
-  for (const name of readdirSync(demoSrc).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort()) {
-    hash.update(name).update(readFileSync(path.join(demoSrc, name)));
-  }
+  const sources = readdirSync(demoSrc)
+    .filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))
+    .sort()
+    .map((n) => path.join(demoSrc, n));
+  // The generator's PRNG lives outside lib/demo; its changes change the stream too.
+  sources.push(path.join(repoRoot, 'lib', 'util', 'seeded-random.ts'));
+  for (const file of sources) hash.update(path.relative(repoRoot, file)).update(readFileSync(file));
   const dir = path.join(repoRoot, '.data', 'demo');
   const file = path.join(dir, `demo-stream-${hash.digest('hex').slice(0, 12)}.ndjson`);
   if (existsSync(file)) return { file, generated: false, lines: 0 };

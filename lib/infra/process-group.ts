@@ -59,11 +59,6 @@ interface PidRecord {
 
 const SETPRIV = which('setpriv');
 
-/** Whether children die with their parent through the kernel (false only without util-linux). */
-export function hasParentDeathSignal(): boolean {
-  return SETPRIV !== null;
-}
-
 export function spawnOwned(opts: OwnedProcessOptions): OwnedProcess {
   const { command, args } = wrapCommand(opts);
   const child: ChildProcess = spawn(command, args, {
