@@ -187,6 +187,7 @@ export async function listAnomalies(filter: AnomalyFilter, db: pg.Pool = getPgPo
   if (filter.status?.length) where.push(`status = ANY(${p(filter.status)}::text[])`);
   if (filter.prefix) where.push(filter.prefixMatch === 'more_specific' ? `prefix <<= ${p(filter.prefix)}::cidr` : `prefix = ${p(filter.prefix)}::cidr`);
   if (filter.originAsn !== undefined) where.push(`(origin_asn = ${p(filter.originAsn)} OR new_origin_asn = $${params.length})`);
+  if (filter.watched !== undefined) where.push(`coalesce((evidence->>'watched')::boolean, false) = ${p(filter.watched)}`);
   if (filter.timeFromUs !== undefined) where.push(`started_at >= ${usToTs(p(filter.timeFromUs))}`);
   if (filter.timeToUs !== undefined) where.push(`started_at < ${usToTs(p(filter.timeToUs))}`);
   if (filter.cursor) {

@@ -85,6 +85,8 @@ export interface AnomalyFilter {
   prefix?: string;
   prefixMatch?: 'exact' | 'more_specific';
   originAsn?: number;
+  /** Only watch-list matches (true) or only the others (false). */
+  watched?: boolean;
   timeFromUs?: number;
   timeToUs?: number;
   /** Opaque cursor from a previous page. */
