@@ -11,6 +11,7 @@ import { observeRpki } from '@/lib/rpki/observer';
 import { ROUTE_SUMMARY_KEY, routeSummarySchema } from '@/lib/rpki/summary';
 import { startRpkiService } from '@/workers/rpki';
 import { makeTestEvent } from '@/test/helpers/db';
+import { resetRpkiTables } from '@/test/helpers/rpki';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bgpobs-rpki-svc-'));
 const file = path.join(dir, 'vrps.json');
@@ -26,7 +27,7 @@ async function until<T>(what: string, get: () => Promise<T | null | undefined | 
   }
 }
 
-const clean = () => getPgPool().query("TRUNCATE rpki_sources, rpki_vrps, rpki_aspas, rpki_state; DELETE FROM bgp_anomalies WHERE anomaly_type = 'rpki_invalid'");
+const clean = () => resetRpkiTables({ anomalies: true });
 beforeAll(clean);
 afterAll(async () => {
   await clean();

@@ -4,7 +4,8 @@
 // anomalies, and a summary published for the API every few seconds.
 
 import type { BgpEvent } from '@/lib/bgp/types';
-import { createRpkiDbStore, resolveRpkiAnomalies, saveRpkiState, upsertRpkiAnomalies } from '@/lib/db/rpki';
+import { resolveAnomalies } from '@/lib/db/anomalies';
+import { createRpkiDbStore, saveRpkiState, upsertRpkiAnomalies } from '@/lib/db/rpki';
 import type { Env } from '@/lib/env';
 import type { Logger } from '@/lib/log';
 import { buildAspaTable, verifyUpstream, type AspaTable } from '@/lib/rpki/aspa';
@@ -64,7 +65,7 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
       Object.assign(stats, { lastMs: performance.now() - started, lastAtMs: Date.now(), changed: changes.length });
       if (raise) for (const a of anomaliesFromChanges(changes, u.index, lastEventUs)) pending.push(a);
       const resolved = resolvedDedupKeys(changes);
-      if (resolved.length > 0) void resolveRpkiAnomalies(resolved, lastEventUs).catch((err) => log.warn({ err }, 'RPKI: could not resolve anomalies'));
+      if (resolved.length > 0) void resolveAnomalies(resolved.map((dedupKey) => ({ dedupKey, endedAtUs: lastEventUs }))).catch((err) => log.warn({ err }, 'RPKI: could not resolve anomalies'));
       log.info({ routes: table.size, changed: changes.length, ms: Math.round(stats.lastMs!) }, 'RPKI: routes re-validated');
       void flushAnomalies();
     };

@@ -7,10 +7,9 @@ import { VERDICT, type Vrp } from '@/lib/rpki/types';
 import { VrpIndex } from '@/lib/rpki/vrp-index';
 import { syntheticVrps } from '@/lib/rpki/synthetic';
 import { vrpKey } from '@/lib/rpki/rtr/session';
+import { resetRpkiTables } from '@/test/helpers/rpki';
 
-async function clean(): Promise<void> {
-  await getPgPool().query("TRUNCATE rpki_sources, rpki_vrps, rpki_aspas, rpki_state; DELETE FROM bgp_anomalies WHERE anomaly_type = 'rpki_invalid'");
-}
+const clean = () => resetRpkiTables({ anomalies: true });
 beforeEach(clean);
 afterAll(async () => {
   await clean();

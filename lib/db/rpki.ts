@@ -7,7 +7,7 @@ import { canonicalPrefix } from '@/lib/bgp/prefix';
 import { getPgPool } from '@/lib/db/client';
 import type { RpkiAnomaly } from '@/lib/rpki/anomalies';
 import type { RpkiStore } from '@/lib/rpki/source-manager';
-import type { Aspa, RpkiSourceKind, Vrp } from '@/lib/rpki/types';
+import type { Aspa, RpkiSetWrite, RpkiSourceKind, Vrp } from '@/lib/rpki/types';
 
 /** Rows per INSERT/DELETE statement: keeps each array parameter a few MB. */
 const CHUNK = 20_000;
@@ -23,20 +23,6 @@ export interface StoredRpkiSource {
   loadedAtMs: number;
   lastError: string | null;
   lastErrorAtMs: number | null;
-}
-
-export interface RpkiSetWrite {
-  sourceId: string;
-  kind: RpkiSourceKind;
-  serial: number | null;
-  sessionId: number | null;
-  generatedAtMs: number | null;
-  loadedAtMs: number;
-  /** Total VRPs in the set after this write. */
-  vrpCount: number;
-  /** `full`: replace the stored set; otherwise apply the delta. */
-  vrps: { full: readonly Vrp[] } | { added: readonly Vrp[]; removed: readonly Vrp[] };
-  aspas: readonly Aspa[];
 }
 
 async function vrpStatement(client: pg.PoolClient, sql: string, sourceId: string, vrps: readonly Vrp[]): Promise<void> {
@@ -218,15 +204,4 @@ export function createRpkiDbStore(db?: pg.Pool): RpkiStore {
     save: (write) => saveRpkiSourceSet(write, pool()),
     recordError: (sourceId, kind, message, atMs) => recordRpkiSourceError(sourceId, kind, message, atMs, pool()),
   };
-}
-
-/** Marks ongoing rpki_invalid anomalies resolved (their route became valid or not-found). */
-export async function resolveRpkiAnomalies(dedupKeys: readonly string[], endedAtUs: number, db: pg.Pool = getPgPool()): Promise<number> {
-  if (dedupKeys.length === 0) return 0;
-  const r = await db.query(
-    `UPDATE bgp_anomalies SET status = 'resolved', ended_at = 'epoch'::timestamptz + $2::bigint * interval '1 microsecond', updated_at = now()
-      WHERE dedup_key = ANY($1::text[]) AND anomaly_type = 'rpki_invalid' AND status = 'ongoing'`,
-    [dedupKeys, endedAtUs],
-  );
-  return r.rowCount ?? 0;
 }

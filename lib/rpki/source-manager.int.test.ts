@@ -8,6 +8,7 @@ import { closeDb, getPgPool } from '@/lib/db/client';
 import { createRpkiDbStore } from '@/lib/db/rpki';
 import { createStayrtr, stayrtrPath } from '@/lib/rpki/rtr/stayrtr-harness';
 import { RpkiSourceManager, parseRtrList } from '@/lib/rpki/source-manager';
+import { resetRpkiTables } from '@/test/helpers/rpki';
 
 const logger = pino({ level: 'silent' });
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bgpobs-rpki-'));
@@ -22,11 +23,11 @@ async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Pro
 }
 
 beforeEach(async () => {
-  await getPgPool().query('TRUNCATE rpki_sources, rpki_vrps, rpki_aspas, rpki_state');
+  await resetRpkiTables();
 });
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  await getPgPool().query('TRUNCATE rpki_sources, rpki_vrps, rpki_aspas, rpki_state');
+  await resetRpkiTables();
   await closeDb();
 });
 

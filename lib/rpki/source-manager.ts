@@ -10,23 +10,13 @@ import { RtrClient } from '@/lib/rpki/rtr/client';
 import type { RtrVersion } from '@/lib/rpki/rtr/pdu';
 import { vrpKey } from '@/lib/rpki/rtr/session';
 import { createJsonVrpSource, type JsonVrpSource } from '@/lib/rpki/sources/json-source';
-import type { Aspa, RpkiSourceKind, RpkiSourceStatus, Vrp, VrpSet } from '@/lib/rpki/types';
+import type { Aspa, RpkiSetWrite, RpkiSourceKind, RpkiSourceStatus, Vrp, VrpSet } from '@/lib/rpki/types';
 import { VrpIndex } from '@/lib/rpki/vrp-index';
 
 /** Persistence of last good sets (lib/db/rpki.ts in production; anything in tests). */
 export interface RpkiStore {
   load(sourceId: string): Promise<{ vrps: Vrp[]; aspas: Aspa[]; serial: number | null; sessionId: number | null; loadedAtMs: number; generatedAtMs: number | null } | null>;
-  save(write: {
-    sourceId: string;
-    kind: RpkiSourceKind;
-    serial: number | null;
-    sessionId: number | null;
-    generatedAtMs: number | null;
-    loadedAtMs: number;
-    vrpCount: number;
-    vrps: { full: readonly Vrp[] } | { added: readonly Vrp[]; removed: readonly Vrp[] };
-    aspas: readonly Aspa[];
-  }): Promise<void>;
+  save(write: RpkiSetWrite): Promise<void>;
   recordError(sourceId: string, kind: RpkiSourceKind, message: string, atMs: number): Promise<void>;
 }
 

@@ -70,3 +70,18 @@ export interface RpkiSourceStatus {
   /** The source cannot currently reach its data and the set it holds is kept from before. */
   stale: boolean;
 }
+
+/** One write of a source's last good set to the store (full replacement or a delta by VRP key). */
+export interface RpkiSetWrite {
+  sourceId: string;
+  kind: RpkiSourceKind;
+  serial: number | null;
+  sessionId: number | null;
+  generatedAtMs: number | null;
+  loadedAtMs: number;
+  /** Total VRPs in the set after this write. */
+  vrpCount: number;
+  /** `full`: replace the stored set; otherwise apply the delta. */
+  vrps: { full: readonly Vrp[] } | { added: readonly Vrp[]; removed: readonly Vrp[] };
+  aspas: readonly Aspa[];
+}

@@ -4,13 +4,14 @@ import '@/test/setup-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiErrorSchema } from '@/lib/api/contracts';
 import { summaryResponseSchema, validityResponseSchema } from '@/lib/api/rpki-contracts';
-import { closeDb, getPgPool } from '@/lib/db/client';
+import { closeDb } from '@/lib/db/client';
 import { saveRpkiSourceSet, saveRpkiState } from '@/lib/db/rpki';
 import { ROUTE_SUMMARY_KEY, type RouteSummary } from '@/lib/rpki/summary';
 import { GET as summary } from '@/app/api/v1/rpki/summary/route';
 import { GET as validity } from '@/app/api/v1/rpki/validity/route';
+import { resetRpkiTables } from '@/test/helpers/rpki';
 
-const clean = () => getPgPool().query('TRUNCATE rpki_sources, rpki_vrps, rpki_aspas, rpki_state');
+const clean = () => resetRpkiTables();
 const call = (q: string) => validity(new Request(`http://localhost/api/v1/rpki/validity?${q}`));
 
 beforeAll(async () => {
