@@ -57,47 +57,12 @@ const AGGREGATE_SQL = `WITH e AS MATERIALIZED (
          coalesce(len.v, '{}'), coalesce(len.n, '{}')
     FROM base b LEFT JOIN o USING (prefix) LEFT JOIN p USING (prefix) LEFT JOIN len USING (prefix) LEFT JOIN l USING (prefix)`;
 
+// Selected under the field names of PrefixHourStats, so rows need no mapping. BIGINT arrays are
+// read as float8[] (exact below 2^53, which every ASN is) to arrive as numbers.
 const STATS_COLUMNS = `s.hour, s.prefix::text AS prefix, s.announcements, s.withdrawals, s.peers, s.collectors,
-  s.origins::float8[] AS origins, s.origin_counts, s.link_from::float8[] AS link_from, s.link_to::float8[] AS link_to,
-  s.link_counts, s.path_keys, s.path_counts, s.path_lengths, s.path_length_counts`;
-
-interface StatsRow {
-  hour: number;
-  prefix: string;
-  announcements: number;
-  withdrawals: number;
-  peers: number;
-  collectors: string[];
-  origins: number[];
-  origin_counts: number[];
-  link_from: number[];
-  link_to: number[];
-  link_counts: number[];
-  path_keys: number[];
-  path_counts: number[];
-  path_lengths: number[];
-  path_length_counts: number[];
-}
-
-function toHourStats(r: StatsRow): PrefixHourStats {
-  return {
-    hour: r.hour,
-    prefix: r.prefix,
-    announcements: r.announcements,
-    withdrawals: r.withdrawals,
-    peers: r.peers,
-    collectors: r.collectors,
-    origins: r.origins,
-    originCounts: r.origin_counts,
-    linkFrom: r.link_from,
-    linkTo: r.link_to,
-    linkCounts: r.link_counts,
-    pathKeys: r.path_keys,
-    pathCounts: r.path_counts,
-    pathLengths: r.path_lengths,
-    pathLengthCounts: r.path_length_counts,
-  };
-}
+  s.origins::float8[] AS origins, s.origin_counts AS "originCounts", s.link_from::float8[] AS "linkFrom",
+  s.link_to::float8[] AS "linkTo", s.link_counts AS "linkCounts", s.path_keys AS "pathKeys", s.path_counts AS "pathCounts",
+  s.path_lengths AS "pathLengths", s.path_length_counts AS "pathLengthCounts"`;
 
 export interface AggregateHourResult {
   hour: number;
@@ -145,13 +110,13 @@ async function aggregateInTransaction(client: Client, hour: number): Promise<Agg
   const part = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [partitionForHour(hour).name]);
   if (!part.rows[0]?.ok) return { hour, status: 'no-partition', events: 0, prefixes: 0, baselineRows: 0 };
 
-  const old = await client.query<StatsRow>(`DELETE FROM prefix_hour_stats s WHERE s.hour = $1 RETURNING ${STATS_COLUMNS}`, [hour]);
-  const fresh = await client.query<StatsRow>(`${AGGREGATE_SQL} RETURNING ${STATS_COLUMNS}`, [fromIso, toIso, hour]);
+  const old = await client.query<PrefixHourStats>(`DELETE FROM prefix_hour_stats s WHERE s.hour = $1 RETURNING ${STATS_COLUMNS}`, [hour]);
+  const fresh = await client.query<PrefixHourStats>(`${AGGREGATE_SQL} RETURNING ${STATS_COLUMNS}`, [fromIso, toIso, hour]);
   const win = await client.query<{ n: string }>(
     `SELECT coalesce(sum(event_count), 0)::text AS n FROM ingest_windows WHERE window_start >= $1::timestamptz AND window_start < $2::timestamptz`,
     [fromIso, toIso],
   );
-  const newRows = fresh.rows.map(toHourStats);
+  const newRows = fresh.rows;
   const events = newRows.reduce((s, r) => s + r.announcements + r.withdrawals, 0);
   await client.query(
     `INSERT INTO baseline_hours (hour, events, window_events, prefixes, aggregated_at) VALUES ($1, $2, $3, $4, now())
@@ -162,15 +127,15 @@ async function aggregateInTransaction(client: Client, hour: number): Promise<Agg
 
   const st = await client.query<{ as_of_hour: number | null }>('SELECT as_of_hour FROM baseline_state WHERE id = 1 FOR UPDATE');
   const asOf = st.rows[0]?.as_of_hour ?? null;
-  const changes = changedRows(old.rows.map(toHourStats), newRows);
+  const changes = changedRows(old.rows, newRows);
   let baselineRows = 0;
   for (const window of BASELINE_WINDOWS) {
     const plan = planWindowUpdate(hour, asOf, WINDOW_HOURS[window]);
     // Not push(...changes): a firehose hour has ~200,000 changed prefixes, past the argument limit.
     const deltas: { row: PrefixHourStats; sign: Sign }[] = plan.applyHour ? changes.slice() : [];
     if (plan.expire.length > 0) {
-      const gone = await client.query<StatsRow>(`SELECT ${STATS_COLUMNS} FROM prefix_hour_stats s WHERE s.hour = ANY($1::int[])`, [plan.expire]);
-      for (const r of gone.rows) deltas.push({ row: toHourStats(r), sign: -1 });
+      const gone = await client.query<PrefixHourStats>(`SELECT ${STATS_COLUMNS} FROM prefix_hour_stats s WHERE s.hour = ANY($1::int[])`, [plan.expire]);
+      for (const r of gone.rows) deltas.push({ row: r, sign: -1 });
     }
     baselineRows += await applyDeltas(client, window, deltas);
   }
@@ -350,11 +315,11 @@ export async function getPrefixBaseline(prefix: string, window: BaselineWindow, 
 
 /** Stored hour aggregates of one prefix in [fromHour, toHour], oldest first. */
 export async function listPrefixHourStats(prefix: string, fromHour: number, toHour: number, db: pg.Pool = getPgPool()): Promise<PrefixHourStats[]> {
-  const r = await db.query<StatsRow>(
+  const r = await db.query<PrefixHourStats>(
     `SELECT ${STATS_COLUMNS} FROM prefix_hour_stats s WHERE s.prefix = $1::cidr AND s.hour BETWEEN $2 AND $3 ORDER BY s.hour`,
     [prefix, fromHour, toHour],
   );
-  return r.rows.map(toHourStats);
+  return r.rows;
 }
 
 /** The run-time cache's view of prefix_baselines (lib/baseline/cache.ts). */
