@@ -8,7 +8,8 @@ import { runBackfillInline } from '@/lib/backfill/inline';
 import { mrtFileReader } from '@/lib/backfill/mrt-reader';
 import { progressLine } from '@/lib/backfill/progress';
 import { startBackfill } from '@/lib/backfill/runs';
-import { getBackfillRun } from '@/lib/db/backfills';
+import type { BackfillRunRow } from '@/lib/backfill/types';
+import { getBackfillRunRow, listRunFiles } from '@/lib/db/backfills';
 import { closeDb } from '@/lib/db/client';
 import { getLogger } from '@/lib/log';
 import { closeBackfillFlows } from '@/lib/queue/backfill-flow';
@@ -16,20 +17,27 @@ import { closeQueues } from '@/lib/queue/jobs';
 
 const FINAL = new Set(['done', 'partial', 'failed']);
 const tty = process.stderr.isTTY;
+/** A terminal redraws the bar 4 times a second; a log gets a line every 5 s. */
+const POLL_MS = tty ? 250 : 1_000;
 
-async function showProgress(id: string, stop: () => boolean): Promise<string> {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Redraws the bar from the run's row (not its files) until the run ends or `stop()`. Returns the
+ * last row read, or null if the run was never found.
+ */
+async function showProgress(id: string, stop: () => boolean): Promise<BackfillRunRow | null> {
   let lastLog = 0;
-  let status = 'planning';
+  let last: BackfillRunRow | null = null;
   const started = Date.now();
   let hinted = false;
   for (;;) {
-    const found = await getBackfillRun(id);
-    if (found) {
-      const { run } = found;
-      status = run.status;
+    const run = await getBackfillRunRow(id);
+    if (run) {
+      last = run;
       const line = progressLine(run, Date.now());
       if (tty) process.stderr.write(`\r${line}\x1b[K`);
-      else if (Date.now() - lastLog >= 5_000 || FINAL.has(status)) {
+      else if (Date.now() - lastLog >= 5_000 || FINAL.has(run.status)) {
         process.stderr.write(`${line}\n`);
         lastLog = Date.now();
       }
@@ -38,18 +46,20 @@ async function showProgress(id: string, stop: () => boolean): Promise<string> {
         hinted = true;
       }
     }
-    if (FINAL.has(status) || stop()) break;
-    await new Promise((r) => setTimeout(r, tty ? 250 : 1_000));
+    if ((last && FINAL.has(last.status)) || stop()) break;
+    await sleep(POLL_MS);
   }
   if (tty) process.stderr.write('\n');
-  return status;
+  return last;
 }
 
-async function summary(id: string): Promise<void> {
-  const found = await getBackfillRun(id);
-  if (!found) return;
-  const { run, files } = found;
+/** The closing lines. The run row comes from the bar; only failed files are read here. */
+async function summary(id: string, known: BackfillRunRow | null): Promise<void> {
+  const run = known && FINAL.has(known.status) ? known : await getBackfillRunRow(id);
+  if (!run) return;
   console.log(`backfill run ${id}: ${run.status} — ${run.filesDone}/${run.filesTotal} files, ${run.events} events (${run.inserted} new, ${run.duplicates} already stored), ${run.filesFailed} failed`);
+  if (run.filesFailed === 0) return;
+  const files = await listRunFiles(id);
   for (const f of files.filter((x) => x.status === 'failed')) console.log(`  failed: ${f.location}: ${f.error ?? 'unknown error'}`);
 }
 
@@ -63,29 +73,33 @@ async function main(): Promise<number> {
   }
   const env = getEnv();
   if (args.inline) {
-    let runId: string | null = null;
     let finished = false;
+    let created: (id: string | null) => void = () => undefined;
+    const runCreated = new Promise<string | null>((resolve) => (created = resolve));
     const work = runBackfillInline(args.request, {
       read: mrtFileReader({ storeRaw: env.BACKFILL_STORE_RAW }),
       logger: getLogger().child({ module: 'backfill-cli' }),
       cacheDir: env.BACKFILL_CACHE_DIR,
       batchSize: args.batchSize ?? env.INGEST_BATCH_SIZE,
-      onRunCreated: (id) => (runId = id),
-    }).finally(() => (finished = true));
-    // The bar follows the run's rows while this process fills them.
-    while (runId === null && !finished) await new Promise((r) => setTimeout(r, 20));
-    const bar = runId === null ? Promise.resolve('failed') : showProgress(runId, () => finished);
+      onRunCreated: (id) => created(id),
+    }).finally(() => {
+      finished = true;
+      created(null); // no run was created (the first insert failed): no bar
+    });
+    // The bar follows the run's row while this process fills it.
+    const runId = await runCreated;
+    const bar = runId === null ? Promise.resolve(null) : showProgress(runId, () => finished);
     const result = await work;
-    await bar;
-    await summary(result.id);
+    const last = await bar;
+    await summary(result.id, last && last.status === result.status ? last : null);
     return result.status === 'done' ? 0 : 1;
   }
   const { id } = await startBackfill(args.request);
   console.log(`backfill run ${id} enqueued`);
   if (!args.wait) return 0;
-  const status = await showProgress(id, () => false);
-  await summary(id);
-  return status === 'done' ? 0 : 1;
+  const last = await showProgress(id, () => false);
+  await summary(id, last);
+  return last?.status === 'done' ? 0 : 1;
 }
 
 let code = 1;

@@ -143,7 +143,11 @@ export async function claimBackfillFile(fileId: string, db: pg.Pool = getPgPool(
   return row ? toFile(row) : null;
 }
 
-/** Stores a file's committed progress (absolute values) and refreshes its run's totals. */
+/**
+ * Stores a file's committed progress (absolute values) and adds what changed to its run's totals
+ * in the same statement: a batch costs two row updates, not a re-sum over every file of the run
+ * (the full re-sum runs once per file end, finishBackfillFile).
+ */
 export async function commitFileProgress(
   file: { id: string; runId: string },
   p: FileProgress,
@@ -151,12 +155,16 @@ export async function commitFileProgress(
   db: pg.Pool = getPgPool(),
 ): Promise<void> {
   await db.query(
-    `UPDATE backfill_files SET records = $2, events = $3, inserted = $4, duplicates = $5, skipped = $6, byte_offset = $7,
-            bytes = coalesce($8::bigint, bytes), updated_at = now()
-      WHERE id = $1::bigint AND status = 'running'`,
+    `WITH old AS (SELECT id, records, events, inserted, duplicates FROM backfill_files WHERE id = $1::bigint AND status = 'running' FOR UPDATE),
+     f AS (UPDATE backfill_files x SET records = $2, events = $3, inserted = $4, duplicates = $5, skipped = $6, byte_offset = $7,
+                  bytes = coalesce($8::bigint, x.bytes), updated_at = now()
+             FROM old WHERE x.id = old.id
+           RETURNING x.run_id, $2::bigint - old.records AS dr, $3::bigint - old.events AS de, $4::bigint - old.inserted AS di, $5::bigint - old.duplicates AS dd)
+     UPDATE backfill_runs r SET records = r.records + f.dr, events = r.events + f.de, inserted = r.inserted + f.di,
+            duplicates = r.duplicates + f.dd, updated_at = now()
+       FROM f WHERE r.id = f.run_id`,
     [file.id, p.records, p.events, p.inserted, p.duplicates, p.skipped, p.byteOffset, extra.bytes ?? null],
   );
-  await refreshRunTotals(file.runId, db);
 }
 
 export interface FileOutcome {
@@ -248,6 +256,14 @@ export async function failBackfillRun(runId: string, message: string, db: pg.Poo
   );
   const gap = r.rows[0]?.gap_id;
   if (gap) await setGapBackfillStatus(gap, 'failed', db);
+}
+
+/** The run's row alone (no files): what a progress display polls. */
+export async function getBackfillRunRow(id: string, db: pg.Pool = getPgPool()): Promise<BackfillRunRow | null> {
+  if (!/^\d{1,18}$/.test(id)) return null;
+  const r = await db.query<Row>(`SELECT ${RUN_COLUMNS} FROM backfill_runs WHERE id = $1::bigint`, [id]);
+  const row = r.rows[0];
+  return row ? toRun(row) : null;
 }
 
 export async function getBackfillRun(id: string, db: pg.Pool = getPgPool()): Promise<{ run: BackfillRunRow; files: BackfillFileRow[] } | null> {
