@@ -65,6 +65,8 @@ const envSchema = z.object({
   BGPSTREAM_BROKER_URL: z.string().url().default('https://broker.bgpstream.caida.org/v2'),
   /** Where downloaded MRT archive files are cached (relative to the working directory). */
   BACKFILL_CACHE_DIR: z.string().min(1).default('.data/cache/mrt'),
+  /** Size cap of that cache in MiB: least recently used files are removed after each file (0 = keep none). */
+  BACKFILL_CACHE_MAX_MB: z.coerce.number().int().min(0).default(5120),
   /**
    * Keep each MRT record (hex) with backfilled events. Off by default: the archive file already is
    * the raw data, and storing it per event makes backfills ~3x slower (BENCHMARKS.md).

@@ -8,12 +8,16 @@ import { PipelineInterrupted, runFilePipeline, type FileEventReader } from '@/li
 import { claimBackfillFile, commitFileProgress, fileProgressOf, finishBackfillFile, type FileProgress } from '@/lib/db/backfills';
 import { insertEventBatch } from '@/lib/db/events';
 import type { Logger } from '@/lib/log';
+import { getEnv } from '@/lib/env';
+import { trimDownloadCache } from '@/lib/sources/bgpstream/cache-cap';
 import { downloadToCache } from '@/lib/sources/bgpstream/download';
 import { PermanentError, type RetryOptions } from '@/lib/sources/bgpstream/retry';
 
 export interface ProcessFileDeps {
   read: FileEventReader;
   cacheDir: string;
+  /** Size cap of cacheDir in bytes, applied after each file (default BACKFILL_CACHE_MAX_MB). */
+  maxCacheBytes?: number;
   batchSize: number;
   writers?: number;
   downloadRetry?: RetryOptions;
@@ -48,6 +52,7 @@ export async function processBackfillFile(fileId: string, deps: ProcessFileDeps,
     log.warn({ error, ...at }, 'backfill file failed');
     return { status: 'failed' as const, progress, runStatus, error };
   };
+  let cachedPath: string | null = null;
   try {
     let path = file.location;
     let bytes: number;
@@ -55,6 +60,7 @@ export async function processBackfillFile(fileId: string, deps: ProcessFileDeps,
       const dl = await downloadToCache(file.location, { cacheDir: deps.cacheDir, partKey: `file${fileId}`, retry: deps.downloadRetry });
       path = dl.path;
       bytes = dl.bytes;
+      cachedPath = dl.path;
     } else {
       try {
         bytes = (await stat(path)).size;
@@ -82,5 +88,19 @@ export async function processBackfillFile(fileId: string, deps: ProcessFileDeps,
     // A 404 will not get better; anything else is retried until the last attempt.
     if (err instanceof PermanentError || opts.lastAttempt) return await fail((err as Error).message);
     throw err;
+  } finally {
+    if (cachedPath !== null) await trimCache(deps, cachedPath, log);
+  }
+}
+
+/** Applies the cache's size cap; a failure to trim is logged, never fails the file. */
+async function trimCache(deps: ProcessFileDeps, current: string, log: Logger): Promise<void> {
+  const maxBytes = deps.maxCacheBytes ?? getEnv().BACKFILL_CACHE_MAX_MB * 1024 * 1024;
+  try {
+    // The file just processed stays: a retry or a sibling job of the same URL reuses it.
+    const r = await trimDownloadCache(deps.cacheDir, maxBytes, [current]);
+    if (r.removed.length > 0) log.info({ removed: r.removed.length, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, maxBytes }, 'download cache trimmed');
+  } catch (err) {
+    log.warn({ err: (err as Error).message, cacheDir: deps.cacheDir }, 'download cache trim failed');
   }
 }

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { mkdir, rename, stat, truncate, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -65,7 +65,12 @@ async function sizeOf(p: string): Promise<number | null> {
 export async function downloadToCache(url: string, opts: DownloadOptions): Promise<DownloadResult> {
   const finalPath = cachePathFor(opts.cacheDir, url);
   const cached = await sizeOf(finalPath);
-  if (cached !== null) return { path: finalPath, bytes: cached, fromCache: true, resumedFrom: 0, tries: 0 };
+  if (cached !== null) {
+    // Marks the file as recently used for the cache's LRU cap (cache-cap.ts).
+    const now = new Date();
+    await utimes(finalPath, now, now).catch(() => undefined);
+    return { path: finalPath, bytes: cached, fromCache: true, resumedFrom: 0, tries: 0 };
+  }
   await mkdir(opts.cacheDir, { recursive: true });
   const partPath = `${finalPath}.part-${(opts.partKey ?? 'dl').replace(/[^A-Za-z0-9_-]/g, '_')}`;
   let resumedFrom = 0;
