@@ -4,6 +4,7 @@
 // heap (1,000,000 prefixes x 3 windows would otherwise be millions of Maps). Pure: the database
 // is reached only through the BaselineSource passed to refresh().
 
+import { AsLinkTable } from '@/lib/baseline/as-link-table';
 import { BaselineView } from '@/lib/baseline/codec';
 import { summarizeBaseline, type WindowMeta } from '@/lib/baseline/summary';
 import { BASELINE_WINDOWS, type BaselineSummary, type BaselineWindow } from '@/lib/baseline/types';
@@ -68,7 +69,8 @@ export class BaselineCache {
   private liveUnits = 0;
   private garbageUnits = 0;
   private meta: BaselineMeta = { asOfHour: null, purgedSeq: 0, hoursCovered: { '24h': 0, '7d': 0, '30d': 0 } };
-  private hints = new Map<BaselineWindow, Map<number, Map<number, number>>>();
+  /** AS adjacency counts over all prefixes, per window (typed-array hash tables, ~12-18 B per adjacency). */
+  private hints = new Map<BaselineWindow, AsLinkTable>();
   /** Highest prefix_baselines.seq applied. */
   lastSeq = 0;
 
@@ -112,7 +114,14 @@ export class BaselineCache {
 
   /** Occurrences of the adjacent AS pair over all prefixes (relationship hint), 0 when unseen. */
   linkHint(from: number, to: number, window: BaselineWindow = '30d'): number {
-    return this.hints.get(window)?.get(from)?.get(to) ?? 0;
+    return this.hints.get(window)?.get(from, to) ?? 0;
+  }
+
+  /** Distinct AS adjacencies and bytes of the link-hint tables, per window. */
+  linkHintStats(): Partial<Record<BaselineWindow, { adjacencies: number; bytes: number }>> {
+    const out: Partial<Record<BaselineWindow, { adjacencies: number; bytes: number }>> = {};
+    for (const [w, t] of this.hints) out[w] = { adjacencies: t.size, bytes: t.byteLength };
+    return out;
   }
 
   /** Stores (or, with null, removes) one prefix's entry for one window. */
@@ -175,7 +184,7 @@ export class BaselineCache {
     const asOfChanged = meta.asOfHour !== this.meta.asOfHour;
     this.meta = meta;
     if (source.listLinkHints && (full || asOfChanged || applied > 0)) {
-      for (const w of BASELINE_WINDOWS) this.hints.set(w, nestLinks(await source.listLinkHints(w)));
+      for (const w of BASELINE_WINDOWS) this.hints.set(w, AsLinkTable.fromRows(await source.listLinkHints(w)));
     }
     return { full, applied };
   }
@@ -233,14 +242,4 @@ export class BaselineCache {
     c.used += units;
     return loc;
   }
-}
-
-function nestLinks(rows: readonly { from: number; to: number; count: number }[]): Map<number, Map<number, number>> {
-  const out = new Map<number, Map<number, number>>();
-  for (const r of rows) {
-    let m = out.get(r.from);
-    if (!m) out.set(r.from, (m = new Map()));
-    m.set(r.to, r.count);
-  }
-  return out;
 }
