@@ -8,14 +8,20 @@
 // climbing E's parents to the first one that contains P finds it, and the parents above that are
 // exactly the other covering prefixes. A bucket table on the top address bits narrows the binary
 // search to a few steps. Lookups allocate nothing.
+//
+// The index is nothing but typed arrays (VrpIndexData), so it can be built on a worker thread and
+// handed over without a copy (index-builder.ts); VRP objects for detailed answers are re-created
+// from them on demand.
 
+import { formatWordsPrefix } from '@/lib/rpki/prefix-format';
 import { prefixToWords, type PrefixWords } from '@/lib/rpki/prefix-words';
 import { VERDICT, type RovResult, type VerdictCode, type Vrp } from '@/lib/rpki/types';
 
 const BUCKET_BITS_V4 = 16;
 const BUCKET_BITS_V6 = 20;
 
-interface FamilyTable {
+/** One address family's table: plain data (typed arrays and numbers), transferable between threads. */
+export interface FamilyTable {
   /** 1 (IPv4) or 4 (IPv6) words per address. */
   w: number;
   n: number;
@@ -31,8 +37,6 @@ interface FamilyTable {
   m: number;
   /** VRP j: ASN at 2j, maxLength at 2j+1. */
   vrpData: Uint32Array;
-  /** The VRP objects in the same order, for detailed answers. */
-  vrps: Vrp[];
   bucketShift: number;
   /** bucket[b] = first entry whose start's top bits are ≥ b. */
   bucket: Uint32Array;
@@ -46,18 +50,23 @@ export interface VrpIndexBuildResult {
   duplicates: number;
 }
 
+/** The whole index as transferable data (VrpIndex.data() / VrpIndex.fromData()). */
+export interface VrpIndexData {
+  v4: FamilyTable;
+  v6: FamilyTable;
+}
+
 /** Candidate VRPs of one family in parallel typed arrays (no object per entry while sorting). */
 interface Staged {
   words: Uint32Array;
   lens: Uint8Array;
   asns: Uint32Array;
   maxs: Uint8Array;
-  vrps: Vrp[];
   n: number;
 }
 
 function stage(capacity: number, w: number): Staged {
-  return { words: new Uint32Array(capacity * w), lens: new Uint8Array(capacity), asns: new Uint32Array(capacity), maxs: new Uint8Array(capacity), vrps: [], n: 0 };
+  return { words: new Uint32Array(capacity * w), lens: new Uint8Array(capacity), asns: new Uint32Array(capacity), maxs: new Uint8Array(capacity), n: 0 };
 }
 
 function push(st: Staged, w: number, p: PrefixWords, vrp: Vrp): void {
@@ -71,7 +80,6 @@ function push(st: Staged, w: number, p: PrefixWords, vrp: Vrp): void {
   st.lens[i] = p.length;
   st.asns[i] = vrp.asn;
   st.maxs[i] = vrp.maxLength;
-  st.vrps.push(vrp);
 }
 
 /** One stable counting-sort pass of `order` by a 16-bit digit. */
@@ -113,7 +121,7 @@ function buildTable(st: Staged, w: number): { table: FamilyTable; duplicates: nu
   const order = sortedOrder(st, w);
   const m = w + 6;
   const { words, lens, asns, maxs } = st;
-  const vrps: Vrp[] = [];
+  let nVrps = 0;
   const vrpData = new Uint32Array(st.n * 2);
   const starts = new Uint32Array(st.n * w);
   const meta = new Uint32Array(st.n * m);
@@ -139,15 +147,15 @@ function buildTable(st: Staged, w: number): { table: FamilyTable; duplicates: nu
         meta[mb + x] = keep >= 32 ? word : keep <= 0 ? 0xffffffff : (word | (0xffffffff >>> keep)) >>> 0;
       }
       meta[mb + w] = len;
-      meta[mb + w + 2] = vrps.length;
+      meta[mb + w + 2] = nVrps;
       meta[mb + w + 4] = asns[it]!;
       meta[mb + w + 5] = maxs[it]!;
       n++;
     }
-    vrpData[vrps.length * 2] = asns[it]!;
-    vrpData[vrps.length * 2 + 1] = maxs[it]!;
-    vrps.push(st.vrps[it]!);
-    meta[(n - 1) * m + w + 3] = vrps.length;
+    vrpData[nVrps * 2] = asns[it]!;
+    vrpData[nVrps * 2 + 1] = maxs[it]!;
+    nVrps++;
+    meta[(n - 1) * m + w + 3] = nVrps;
     prev = it;
   }
   // Sweep in sorted order with a stack of the open enclosing prefixes to find each parent.
@@ -167,7 +175,7 @@ function buildTable(st: Staged, w: number): { table: FamilyTable; duplicates: nu
   }
   while (b < bucket.length) bucket[b++] = n;
   return {
-    table: { w, n, starts: starts.slice(0, n * w), meta: meta.slice(0, n * m), m, vrpData: vrpData.slice(0, vrps.length * 2), vrps, bucketShift, bucket },
+    table: { w, n, starts: starts.slice(0, n * w), meta: meta.slice(0, n * m), m, vrpData: vrpData.slice(0, nVrps * 2), bucketShift, bucket },
     duplicates,
   };
 }
@@ -203,6 +211,18 @@ export function checkVrp(vrp: Vrp): { p: PrefixWords } | { error: string } {
 
 const EMPTY: Vrp[] = [];
 
+/** VRP j of table entry i, as an object (detailed answers only: not on the validation path). */
+function vrpAt(t: FamilyTable, i: number, j: number): Vrp {
+  const words: [number, number, number, number] = [t.starts[i * t.w]!, 0, 0, 0];
+  if (t.w === 4) {
+    words[1] = t.starts[i * 4 + 1]!;
+    words[2] = t.starts[i * 4 + 2]!;
+    words[3] = t.starts[i * 4 + 3]!;
+  }
+  const prefix = formatWordsPrefix(t.w === 1 ? 4 : 6, words, t.meta[i * t.m + t.w]!);
+  return { prefix, maxLength: t.vrpData[j * 2 + 1]!, asn: t.vrpData[j * 2]! };
+}
+
 export class VrpIndex {
   private constructor(
     private readonly v4: FamilyTable,
@@ -230,13 +250,23 @@ export class VrpIndex {
     return VrpIndex.build([]).index;
   }
 
+  /** An index from data built elsewhere (a worker thread): takes the arrays over, no copy. */
+  static fromData(data: VrpIndexData): VrpIndex {
+    return new VrpIndex(data.v4, data.v6);
+  }
+
+  /** The arrays behind the index (to transfer to another thread; the index must not be used after). */
+  data(): VrpIndexData {
+    return { v4: this.v4, v6: this.v6 };
+  }
+
   /** Distinct VRPs held. */
   get size(): number {
-    return this.v4.vrps.length + this.v6.vrps.length;
+    return (this.v4.vrpData.length + this.v6.vrpData.length) / 2;
   }
 
   get counts(): { ipv4: number; ipv6: number } {
-    return { ipv4: this.v4.vrps.length, ipv6: this.v6.vrps.length };
+    return { ipv4: this.v4.vrpData.length / 2, ipv6: this.v6.vrpData.length / 2 };
   }
 
   /** Bytes held in the typed arrays (excluding the VRP objects kept for detailed answers). */
@@ -246,9 +276,16 @@ export class VrpIndex {
     return n;
   }
 
-  /** Every VRP held (IPv4 then IPv6, sorted by prefix). */
+  /** Every VRP held (IPv4 then IPv6, sorted by prefix), as new objects. */
   allVrps(): Vrp[] {
-    return [...this.v4.vrps, ...this.v6.vrps];
+    const out: Vrp[] = [];
+    for (const t of [this.v4, this.v6]) {
+      for (let i = 0; i < t.n; i++) {
+        const r = i * t.m + t.w;
+        for (let j = t.meta[r + 2]!; j < t.meta[r + 3]!; j++) out.push(vrpAt(t, i, j));
+      }
+    }
+    return out;
   }
 
   /** Most specific VRP prefix entry covering an IPv4 route, or -1. */
@@ -342,7 +379,7 @@ export class VrpIndex {
     const { meta, m, w } = t;
     const out: Vrp[] = [];
     for (; i >= 0; i = meta[i * m + w + 1]! - 1) {
-      for (let j = meta[i * m + w + 2]!; j < meta[i * m + w + 3]!; j++) out.push(t.vrps[j]!);
+      for (let j = meta[i * m + w + 2]!; j < meta[i * m + w + 3]!; j++) out.push(vrpAt(t, i, j));
     }
     return out;
   }
