@@ -167,6 +167,13 @@ export async function getAnomaly(id: string, db: pg.Pool = getPgPool()): Promise
   return r.rows[0] ? fromRow(r.rows[0]) : null;
 }
 
+/** The stored rows of these dedup keys (the push channel serialises what was just upserted). */
+export async function getAnomaliesByDedupKeys(keys: readonly string[], db: pg.Pool = getPgPool()): Promise<StoredAnomaly[]> {
+  if (keys.length === 0) return [];
+  const r = await db.query<AnomalyRow>(`${SELECT} WHERE dedup_key = ANY($1::text[])`, [keys]);
+  return r.rows.map(fromRow);
+}
+
 export function encodeAnomalyCursor(startedUs: number, id: string): string {
   return Buffer.from(`${startedUs}_${id}`, 'utf8').toString('base64url');
 }
