@@ -72,6 +72,14 @@ const envSchema = z.object({
    * the raw data, and storing it per event makes backfills ~3x slower (BENCHMARKS.md).
    */
   BACKFILL_STORE_RAW: boolish.default(false),
+  /** Detection partitions (queues detect-p0..): prefixes are split by their top bits; each is consumed by one process. */
+  DETECT_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
+  /** Run detection partitions in this worker process (off: this process only feeds the queues). */
+  DETECT_ENABLED: boolish.default(true),
+  /** Milliseconds between checkpoints of a partition's detector state (route state, open anomalies). */
+  DETECT_CHECKPOINT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Optional JSON file whose keys override config/detection.json (hot-reloaded). */
+  DETECT_CONFIG_OVERRIDE: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
