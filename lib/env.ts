@@ -72,6 +72,11 @@ const envSchema = z.object({
    * the raw data, and storing it per event makes backfills ~3x slower (BENCHMARKS.md).
    */
   BACKFILL_STORE_RAW: boolish.default(false),
+  /** Webhook targets as JSON (lib/alerts/config.ts); when unset, ALERT_WEBHOOKS_FILE is read if it exists. */
+  ALERT_WEBHOOKS: z.string().optional(),
+  ALERT_WEBHOOKS_FILE: z.string().min(1).default('config/webhooks.json'),
+  /** Base URL of the dashboard as receivers reach it (links in webhook messages). */
+  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
   /** Detection partitions (queues detect-p0..): prefixes are split by their top bits; each is consumed by one process. */
   DETECT_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
   /** Run detection partitions in this worker process (off: this process only feeds the queues). */
