@@ -54,6 +54,62 @@ export function ipAt(b: Uint8Array, o: number, afi: number): string {
 
 const scratch = new Uint8Array(16);
 
+/** "0." … "255." and "0" … "255": a dotted quad is four table reads and concatenations, no number formatting. */
+const OCTET_DOT: string[] = [];
+const OCTET: string[] = [];
+for (let i = 0; i < 256; i++) {
+  OCTET.push(String(i));
+  OCTET_DOT.push(`${i}.`);
+}
+/** "/0" … "/128". */
+const SLASH_LEN: string[] = [];
+for (let i = 0; i <= 128; i++) SLASH_LEN.push(`/${i}`);
+
+/** "a.b.c.d/len" of a 32-bit address (host bits already zeroed). */
+export function ipv4PrefixText(addr: number, bits: number): string {
+  return OCTET_DOT[addr >>> 24]! + OCTET_DOT[(addr >>> 16) & 0xff]! + OCTET_DOT[(addr >>> 8) & 0xff]! + OCTET[addr & 0xff]! + SLASH_LEN[bits]!;
+}
+
+/** Text of an IPv6 prefix given as four 32-bit words (host bits already zeroed). */
+export function ipv6PrefixText(w0: number, w1: number, w2: number, w3: number, bits: number): string {
+  const s = scratch;
+  s[0] = w0 >>> 24;
+  s[1] = w0 >>> 16;
+  s[2] = w0 >>> 8;
+  s[3] = w0;
+  s[4] = w1 >>> 24;
+  s[5] = w1 >>> 16;
+  s[6] = w1 >>> 8;
+  s[7] = w1;
+  s[8] = w2 >>> 24;
+  s[9] = w2 >>> 16;
+  s[10] = w2 >>> 8;
+  s[11] = w2;
+  s[12] = w3 >>> 24;
+  s[13] = w3 >>> 16;
+  s[14] = w3 >>> 8;
+  s[15] = w3;
+  return ipv6At(s, 0) + SLASH_LEN[bits]!;
+}
+
+/**
+ * The significant bytes of a prefix at b[o, o + ceil(bits/8)), host bits zeroed, as the 32-bit
+ * word starting at byte 4·k of the address (k = 0 for IPv4).
+ */
+export function prefixWord(b: Uint8Array, o: number, bits: number, k: number): number {
+  const first = 4 * k;
+  const n = (bits + 7) >> 3;
+  if (n <= first) return 0;
+  let w = 0;
+  for (let i = 0; i < 4; i++) {
+    const j = first + i;
+    w = (w << 8) | (j < n ? b[o + j]! : 0);
+  }
+  const keep = bits - 8 * first;
+  if (keep < 32) w &= ~(0xffffffff >>> keep);
+  return w >>> 0;
+}
+
 /** True when the prefix of `bits` length at b[o] has non-zero bits after `bits`. */
 export function hostBitsSetAt(b: Uint8Array, o: number, bits: number): boolean {
   const rem = bits & 7;

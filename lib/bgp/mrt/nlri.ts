@@ -2,7 +2,7 @@
 // wire bytes into RoutePrefix objects. Pure; throws MrtRecordError on malformed input.
 
 import { MrtRecordError } from '@/lib/bgp/mrt/errors';
-import { hostBitsSetAt, ipv4At, prefixText } from '@/lib/bgp/mrt/ip';
+import { hostBitsSetAt, ipv4At, ipv4PrefixText, ipv6PrefixText, prefixWord } from '@/lib/bgp/mrt/ip';
 import type { RoutePrefix } from '@/lib/bgp/mrt/types';
 
 export const SAFI_UNICAST = 1;
@@ -26,9 +26,55 @@ export function formatRd(b: Uint8Array, o: number): string {
   return type === 0 ? `${hi16}:${low32}` : `${type}:${hi16}:${low32}`;
 }
 
+/**
+ * A decoded NLRI entry. The address is kept as numbers (host bits zeroed) and its text is made on
+ * first read of `prefix`, then kept: a consumer that filters or counts routes without their text
+ * creates no string per route, and the one that reads it pays once.
+ */
+export class MrtRoutePrefix implements RoutePrefix {
+  private text: string | null = null;
+
+  constructor(
+    readonly length: number,
+    readonly afi: number,
+    readonly safi: number,
+    readonly pathId: number | null,
+    readonly hostBitsSet: boolean,
+    readonly rd: string | null,
+    readonly labels: number[] | null,
+    /** Address words, most significant first (IPv4: w0 only). */
+    readonly w0: number,
+    readonly w1: number,
+    readonly w2: number,
+    readonly w3: number,
+  ) {}
+
+  get prefix(): string {
+    return (this.text ??= this.afi === 2 ? ipv6PrefixText(this.w0, this.w1, this.w2, this.w3, this.length) : ipv4PrefixText(this.w0, this.length));
+  }
+
+  /** The same route under another ADD-PATH identifier (RIB entries share their record's prefix). */
+  withPathId(pathId: number): MrtRoutePrefix {
+    const p = new MrtRoutePrefix(this.length, this.afi, this.safi, pathId, this.hostBitsSet, this.rd, this.labels, this.w0, this.w1, this.w2, this.w3);
+    p.text = this.text;
+    return p;
+  }
+
+  /** The plain RoutePrefix shape (a getter is not an own property, so spread/JSON would miss it). */
+  toJSON(): RoutePrefix {
+    return { prefix: this.prefix, length: this.length, afi: this.afi, safi: this.safi, pathId: this.pathId, hostBitsSet: this.hostBitsSet, rd: this.rd, labels: this.labels };
+  }
+}
+
+function makePrefix(b: Uint8Array, o: number, bits: number, afi: number, safi: number, pathId: number | null, rd: string | null, labels: number[] | null): MrtRoutePrefix {
+  const hostBitsSet = hostBitsSetAt(b, o, bits);
+  if (afi !== 2) return new MrtRoutePrefix(bits, afi, safi, pathId, hostBitsSet, rd, labels, prefixWord(b, o, bits, 0), 0, 0, 0);
+  return new MrtRoutePrefix(bits, afi, safi, pathId, hostBitsSet, rd, labels, prefixWord(b, o, bits, 0), prefixWord(b, o, bits, 1), prefixWord(b, o, bits, 2), prefixWord(b, o, bits, 3));
+}
+
 /** The RoutePrefix (no path id, label or RD) of `bits` length whose significant bytes start at b[o]. */
-export function routePrefixAt(b: Uint8Array, o: number, bits: number, afi: number, safi: number): RoutePrefix {
-  return { prefix: prefixText(b, o, bits, afi), length: bits, afi, safi, pathId: null, hostBitsSet: hostBitsSetAt(b, o, bits), rd: null, labels: null };
+export function routePrefixAt(b: Uint8Array, o: number, bits: number, afi: number, safi: number): MrtRoutePrefix {
+  return makePrefix(b, o, bits, afi, safi, null, null, null);
 }
 
 /**
@@ -67,7 +113,7 @@ export function readPrefix(b: Uint8Array, o: number, end: number, afi: number, s
   if (bits > max) throw new MrtRecordError(`NLRI prefix length ${bits} exceeds ${max}`);
   const n = (bits + 7) >> 3;
   if (o + n > end) throw new MrtRecordError('NLRI prefix runs past its field');
-  out.push({ prefix: prefixText(b, o, bits, afi), length: bits, afi, safi, pathId, hostBitsSet: hostBitsSetAt(b, o, bits), rd, labels });
+  out.push(makePrefix(b, o, bits, afi, safi, pathId, rd, labels));
   return o + n;
 }
 

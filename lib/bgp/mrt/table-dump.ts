@@ -4,7 +4,7 @@
 import { decodeAttributes } from '@/lib/bgp/mrt/attributes';
 import { MrtRecordError } from '@/lib/bgp/mrt/errors';
 import { ipAt, ipv4At } from '@/lib/bgp/mrt/ip';
-import { nlriSupported, readPrefix, routePrefixAt } from '@/lib/bgp/mrt/nlri';
+import { MrtRoutePrefix, nlriSupported, readPrefix, routePrefixAt } from '@/lib/bgp/mrt/nlri';
 import type { MrtItem, MrtPeer, MrtRecordInfo, RoutePrefix } from '@/lib/bgp/mrt/types';
 import { u16, u32, need } from '@/lib/bgp/mrt/bytes';
 
@@ -140,7 +140,7 @@ export function decodeTableDumpV2(
     o += 6;
     let entryPrefix = prefix;
     if (addPath) {
-      entryPrefix = { ...prefix, pathId: u32(b, o) };
+      entryPrefix = prefix instanceof MrtRoutePrefix ? prefix.withPathId(u32(b, o)) : { ...prefix, pathId: u32(b, o) };
       o += 4;
     }
     const attrLen = u16(b, o);
