@@ -1,5 +1,6 @@
 // Combines every configured RPKI source (RTR caches, VRP JSON files and URLs) into one VRP index:
-// the union of the sets, rebuilt (debounced) whenever one changes. Each source's last good set is
+// the union of the sets, rebuilt (debounced, on a worker thread: index-builder.ts) whenever one
+// changes. Each source's last good set is
 // persisted through the injected store and restored at start, so validation keeps working when
 // sources are down; a failing source keeps its previous set and is reported stale.
 //
@@ -11,6 +12,7 @@ import type { RtrVersion } from '@/lib/rpki/rtr/pdu';
 import { vrpKey } from '@/lib/rpki/rtr/session';
 import { createJsonVrpSource, type JsonVrpSource } from '@/lib/rpki/sources/json-source';
 import type { Aspa, RpkiSetWrite, RpkiSourceKind, RpkiSourceStatus, Vrp, VrpSet } from '@/lib/rpki/types';
+import { VrpIndexBuilder } from '@/lib/rpki/index-builder';
 import { VrpIndex } from '@/lib/rpki/vrp-index';
 
 /** Persistence of last good sets (lib/db/rpki.ts in production; anything in tests). */
@@ -58,6 +60,8 @@ export interface SourceManagerOptions {
   /** Coalesces bursts of source updates into one rebuild. */
   rebuildDelayMs?: number;
   rtrBackoffMs?: { min: number; max: number };
+  /** Builds the union's index; default: a worker-thread builder owned (and closed) by the manager. */
+  builder?: VrpIndexBuilder;
 }
 
 /** "host:port" / "[v6]:port" list → endpoints; bad entries are returned separately. */
@@ -84,9 +88,13 @@ export class RpkiSourceManager {
   private current: IndexUpdate;
   private running = false;
   private readonly now: () => number;
+  private readonly builder: VrpIndexBuilder;
+  private rebuilding: Promise<void> | null = null;
+  private rebuildAgain = false;
 
   constructor(private readonly opts: SourceManagerOptions) {
     this.now = opts.now ?? Date.now;
+    this.builder = opts.builder ?? new VrpIndexBuilder({ logger: opts.logger });
     this.current = { index: VrpIndex.empty(), aspas: [], version: 0, builtAtMs: this.now(), buildMs: 0 };
   }
 
@@ -165,6 +173,8 @@ export class RpkiSourceManager {
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     this.rebuildTimer = null;
     await Promise.all(this.rtr.map((c) => c.stop()));
+    await this.rebuilding;
+    if (!this.opts.builder) await this.builder.close();
     await Promise.all([...this.states.values()].map((s) => s.saving));
   }
 
@@ -185,7 +195,7 @@ export class RpkiSourceManager {
         this.log().warn({ err, source: id }, 'RPKI: could not restore the stored set');
       }
     }
-    this.rebuild();
+    await this.rebuild();
   }
 
   private async pollJson(src: JsonVrpSource): Promise<void> {
@@ -231,13 +241,34 @@ export class RpkiSourceManager {
     if (this.rebuildTimer) return;
     this.rebuildTimer = setTimeout(() => {
       this.rebuildTimer = null;
-      this.rebuild();
+      void this.rebuild();
     }, this.opts.rebuildDelayMs ?? 500);
     this.rebuildTimer.unref();
   }
 
-  private rebuild(): void {
-    const started = performance.now();
+  /** Rebuilds the union's index; a change arriving meanwhile gets one more rebuild after it. */
+  private rebuild(): Promise<void> {
+    if (this.rebuilding) {
+      this.rebuildAgain = true;
+      return this.rebuilding;
+    }
+    const run = async () => {
+      do {
+        this.rebuildAgain = false;
+        try {
+          await this.rebuildOnce();
+        } catch (err) {
+          if (this.running) this.log().error({ err }, 'RPKI: VRP index rebuild failed, the previous index stays in force');
+        }
+      } while (this.rebuildAgain && this.running);
+    };
+    this.rebuilding = run().finally(() => {
+      this.rebuilding = null;
+    });
+    return this.rebuilding;
+  }
+
+  private async rebuildOnce(): Promise<void> {
     const all: Vrp[] = [];
     const aspaByCustomer = new Map<number, Set<number>>();
     for (const st of this.states.values()) {
@@ -248,11 +279,12 @@ export class RpkiSourceManager {
         for (const p of a.providers) s.add(p);
       }
     }
-    const built = VrpIndex.build(all);
-    if (built.rejected.length > 0) this.log().warn({ rejected: built.rejected.length, first: built.rejected[0] }, 'RPKI: VRPs rejected while indexing');
+    const built = await this.builder.build(all);
+    if (!this.running) return;
+    if (built.rejectedCount > 0) this.log().warn({ rejected: built.rejectedCount, first: built.rejected[0] }, 'RPKI: VRPs rejected while indexing');
     const aspas = [...aspaByCustomer].map(([customerAsn, s]) => ({ customerAsn, providers: [...s].sort((a, b) => a - b) }));
-    this.current = { index: built.index, aspas, version: this.current.version + 1, builtAtMs: this.now(), buildMs: performance.now() - started };
-    this.log().info({ vrps: built.index.size, aspas: aspas.length, version: this.current.version, buildMs: Math.round(this.current.buildMs) }, 'RPKI: VRP index rebuilt');
+    this.current = { index: built.index, aspas, version: this.current.version + 1, builtAtMs: this.now(), buildMs: built.buildMs };
+    this.log().info({ vrps: built.index.size, aspas: aspas.length, version: this.current.version, buildMs: Math.round(built.buildMs), offThread: built.offThread }, 'RPKI: VRP index rebuilt');
     this.opts.onIndex?.(this.current);
   }
 
