@@ -7,6 +7,7 @@ import type { BackfillRunStatus } from '@/lib/backfill/types';
 import { PipelineInterrupted, runFilePipeline, type FileEventReader } from '@/lib/backfill/file-pipeline';
 import { claimBackfillFile, commitFileProgress, fileProgressOf, finishBackfillFile, type FileProgress } from '@/lib/db/backfills';
 import { insertEventBatch } from '@/lib/db/events';
+import { feedDetection } from '@/lib/detect/pipeline/feed';
 import type { Logger } from '@/lib/log';
 import { getEnv } from '@/lib/env';
 import { trimDownloadCache } from '@/lib/sources/bgpstream/cache-cap';
@@ -70,7 +71,12 @@ export async function processBackfillFile(fileId: string, deps: ProcessFileDeps,
     }
     const result = await runFilePipeline(path, file.collector, fileProgressOf(file), {
       read: deps.read,
-      insert: (events) => insertEventBatch(events, { recordWindows: true }),
+      insert: async (events) => {
+        const r = await insertEventBatch(events, { recordWindows: true });
+        // Backfilled events go through the same detection path as live ones; replays are idempotent (dedup keys).
+        feedDetection(events, Date.now());
+        return r;
+      },
       commit: async (p) => {
         await commitFileProgress(file, p, { bytes });
         await deps.onProgress?.(p);

@@ -22,6 +22,7 @@ import { throttledWarn } from '@/lib/ingest/throttled-log';
 import type { WindowCountDelta } from '@/lib/db/ingest-window-bounds';
 import { getLogger, type Logger } from '@/lib/log';
 import { observeRpki } from '@/lib/rpki/observer';
+import { feedDetection } from '@/lib/detect/pipeline/feed';
 import { RisLiveClient } from '@/lib/sources/ris-live/client';
 import type { RisMessageData, RisSubscription } from '@/lib/sources/ris-live/messages';
 import { normalizeRisMessageDetailed, risTimestampToMicros } from '@/lib/sources/ris-live/normalize';
@@ -255,6 +256,8 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
     onCommitted: (batch, { result, committedAtMs }) => {
       // Route-origin validation of every stored route, in process (no-op when no RPKI service runs here).
       observeRpki(batch);
+      // Anomaly detection through the partition queues (no-op when the process registered no feed).
+      feedDetection(batch, committedAtMs);
       counters.inserted += result.inserted;
       counters.duplicates += result.duplicates;
       counters.rejectedRows += result.rejected ?? 0;
