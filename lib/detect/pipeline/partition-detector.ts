@@ -184,3 +184,13 @@ export function originWithdrawalCandidate(t: OriginWithdrawalTotals, cfg: Detect
 
 export const originWithdrawalDedupKey = (t: { origin: number; bucketStartUs: number }, cfg: DetectionConfig): string =>
   anomalyDedupKey('mass_withdrawal', `AS${t.origin}`, t.bucketStartUs, cfg);
+
+/**
+ * The origin-level anomaly as a partition that does not own the bucket writes it: straight to the
+ * store (the upsert merges it with the owner's row by dedup key: counts and severity only grow).
+ */
+export function originWithdrawalAnomaly(t: OriginWithdrawalTotals, cfg: DetectionConfig, watched: boolean): Anomaly | null {
+  const c = originWithdrawalCandidate(t, cfg, watched);
+  if (!c) return null;
+  return { ...c, dedupKey: originWithdrawalDedupKey(t, cfg), status: 'ongoing', endedAtUs: null, lastSeenUs: Math.max(t.lastUs, t.bucketStartUs), peakPeers: t.peers };
+}
