@@ -11,14 +11,13 @@ import type { Logger } from '@/lib/log';
 import { buildAspaTable, verifyUpstream, type AspaTable } from '@/lib/rpki/aspa';
 import { anomaliesFromChanges, anomaliesFromNewRoutes, resolvedDedupKeys, WatchList, type RpkiAnomaly } from '@/lib/rpki/anomalies';
 import { setRpkiObserver } from '@/lib/rpki/observer';
-import { RouteTable, type VerdictChange } from '@/lib/rpki/route-table';
+import { revalidateInSlices } from '@/lib/rpki/revalidate';
+import { RouteTable } from '@/lib/rpki/route-table';
 import { parseRtrList, RpkiSourceManager, splitList, type IndexUpdate } from '@/lib/rpki/source-manager';
 import { ROUTE_SUMMARY_KEY, type RouteSummary } from '@/lib/rpki/summary';
 import { validateEvents } from '@/lib/rpki/validate-events';
 
 const SUMMARY_EVERY_MS = 5_000;
-/** Slots re-validated per event-loop turn (~30-60 ms), so ingest keeps flowing during a pass. */
-const REVALIDATE_CHUNK = 200_000;
 
 export interface RpkiService {
   observe(events: readonly BgpEvent[]): void;
@@ -49,27 +48,22 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
     }
   };
 
-  // A full re-validation in chunks; a newer index restarts it.
+  // A full re-validation in time slices (lib/rpki/revalidate.ts); a newer index restarts it.
   const revalidate = (u: IndexUpdate) => {
     const mine = ++pass;
     const started = performance.now();
     const raise = prevIndexSize > 0; // the first set after start-up is not a "change"
     prevIndexSize = u.index.size;
     aspaTable = buildAspaTable(u.aspas);
-    const changes: VerdictChange[] = [];
-    const step = (from: number) => {
-      if (mine !== pass) return;
-      // A loop, not push(...): a chunk can change 200k routes, past V8's argument limit.
-      for (const c of table.revalidate(u.index, from, from + REVALIDATE_CHUNK)) changes.push(c);
-      if (from + REVALIDATE_CHUNK < table.slotCount) return void setImmediate(() => step(from + REVALIDATE_CHUNK));
+    void revalidateInSlices(table, u.index, { cancelled: () => mine !== pass }).then((changes) => {
+      if (changes === null) return;
       Object.assign(stats, { lastMs: performance.now() - started, lastAtMs: Date.now(), changed: changes.length });
       if (raise) for (const a of anomaliesFromChanges(changes, u.index, lastEventUs)) pending.push(a);
       const resolved = resolvedDedupKeys(changes);
       if (resolved.length > 0) void resolveAnomalies(resolved.map((dedupKey) => ({ dedupKey, endedAtUs: lastEventUs }))).catch((err) => log.warn({ err }, 'RPKI: could not resolve anomalies'));
       log.info({ routes: table.size, changed: changes.length, ms: Math.round(stats.lastMs!) }, 'RPKI: routes re-validated');
       void flushAnomalies();
-    };
-    step(0);
+    });
   };
 
   const manager = new RpkiSourceManager({
