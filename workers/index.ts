@@ -20,6 +20,9 @@ import { mrtFileReader } from '@/lib/backfill/mrt-reader';
 import { collectorsFromSubscribe } from '@/lib/backfill/plan';
 import { closeBackfillFlows } from '@/lib/queue/backfill-flow';
 import { startRpkiService, type RpkiService } from '@/workers/rpki';
+import { startDetectionService, type DetectionService } from '@/workers/detect';
+import { registerDetectFeed } from '@/workers/detect-feed';
+import { closeDetectQueues } from '@/lib/queue/detect';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 const HEARTBEAT_MS = 5_000;
@@ -32,6 +35,8 @@ const connections: Redis[] = [];
 const workers: Worker[] = [];
 let stateRedis: Redis | null = null;
 let rpki: RpkiService | null = null;
+let detection: DetectionService | null = null;
+let detectFeed: ReturnType<typeof registerDetectFeed> | null = null;
 
 function connection(): Redis {
   const c = createRedisConnection({ maxRetriesPerRequest: null });
@@ -96,6 +101,21 @@ async function main(): Promise<void> {
     log.error({ err }, 'RPKI service failed to start; routes are not validated');
     return null;
   });
+  // Detection: every committed batch goes to the partition queues; this process consumes the
+  // partitions whose leases it holds (workers/detect.ts), balanced with the other worker processes.
+  detectFeed = registerDetectFeed(env.DETECT_PARTITIONS, log);
+  if (env.DETECT_ENABLED) {
+    detection = await startDetectionService({
+      partitions: env.DETECT_PARTITIONS,
+      logger: log,
+      owner: workerId,
+      checkpointEveryMs: env.DETECT_CHECKPOINT_MS,
+      ...(env.DETECT_CONFIG_OVERRIDE ? { configOverridePath: env.DETECT_CONFIG_OVERRIDE } : {}),
+    }).catch((err) => {
+      log.error({ err }, 'detection service failed to start; events are queued but not analysed here');
+      return null;
+    });
+  }
   await ensureMaintenanceScheduler(env.EVENT_RETENTION_HOURS);
   await ensureBaselineScheduler();
   await ensureGapScanScheduler();
@@ -117,6 +137,10 @@ async function stop(signal: string): Promise<void> {
   // close() waits for the active jobs: the collector job returns once it has flushed.
   await Promise.allSettled(workers.map((w) => w.close()));
   await closeBackfillFlows();
+  // After the collector's final flush (its last batches are queued): checkpoint and release the partitions.
+  await detection?.stop().catch((err) => log.warn({ err }, 'stopping detection'));
+  detectFeed?.unregister();
+  await closeDetectQueues();
   await rpki?.stop().catch((err) => log.warn({ err }, 'stopping RPKI service'));
   await closeQueues();
   if (stateRedis) await removeHeartbeat(stateRedis, workerId).catch(() => undefined);
