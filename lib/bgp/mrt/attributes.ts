@@ -42,6 +42,11 @@ export interface AttributeContext {
   /** Receive MP_REACH / MP_UNREACH NLRI; null ignores them (RIB entries: the prefix is in the record). */
   announced: RoutePrefix[] | null;
   withdrawn: RoutePrefix[] | null;
+  /**
+   * Keep MP_REACH/MP_UNREACH of unsupported AFI/SAFI in `unknown` even though announced/withdrawn
+   * are null (the lazy decode of an UPDATE whose NLRI were read by scanAttributes).
+   */
+  keepUnsupportedMp?: boolean;
 }
 
 export function emptyAttributes(): BgpAttributes {
@@ -141,12 +146,13 @@ function readMpNextHop(a: BgpAttributes, b: Uint8Array, o: number, len: number, 
   }
 }
 
-function readMpReach(a: BgpAttributes, b: Uint8Array, s: number, e: number, flags: number, ctx: AttributeContext): void {
+/** `a` null: only the checks and the NLRI (scanAttributes); the values are decoded later. */
+function readMpReach(a: BgpAttributes | null, b: Uint8Array, s: number, e: number, flags: number, ctx: AttributeContext): void {
   if (ctx.ribEntry && s < e && b[s] !== 0) {
     // RFC 6396 §4.3.4 abbreviated form: next hop length + next hop only.
     const len = b[s]!;
     if (s + 1 + len > e) throw new MrtRecordError('MP_REACH next hop runs past the attribute');
-    readMpNextHop(a, b, s + 1, len, 1);
+    if (a) readMpNextHop(a, b, s + 1, len, 1);
     return;
   }
   if (s + 5 > e) throw new MrtRecordError('MP_REACH shorter than its fixed fields');
@@ -155,25 +161,25 @@ function readMpReach(a: BgpAttributes, b: Uint8Array, s: number, e: number, flag
   const nhLen = b[s + 3]!;
   const nlriStart = s + 4 + nhLen + 1;
   if (nlriStart > e) throw new MrtRecordError('MP_REACH next hop runs past the attribute');
-  readMpNextHop(a, b, s + 4, nhLen, safi);
-  if (!ctx.announced) return;
+  if (a) readMpNextHop(a, b, s + 4, nhLen, safi);
+  if (!ctx.announced && !ctx.keepUnsupportedMp) return;
   if (!nlriSupported(afi, safi)) {
-    keepRaw(a, flags, ATTR.MP_REACH_NLRI, b, s, e);
+    if (a) keepRaw(a, flags, ATTR.MP_REACH_NLRI, b, s, e);
     return;
   }
-  readNlriList(b, nlriStart, e, afi, safi, ctx.addPath, ctx.announced);
+  if (ctx.announced) readNlriList(b, nlriStart, e, afi, safi, ctx.addPath, ctx.announced);
 }
 
-function readMpUnreach(a: BgpAttributes, b: Uint8Array, s: number, e: number, flags: number, ctx: AttributeContext): void {
+function readMpUnreach(a: BgpAttributes | null, b: Uint8Array, s: number, e: number, flags: number, ctx: AttributeContext): void {
   if (s + 3 > e) throw new MrtRecordError('MP_UNREACH shorter than its fixed fields');
-  if (!ctx.withdrawn) return;
+  if (!ctx.withdrawn && !ctx.keepUnsupportedMp) return;
   const afi = u16(b, s);
   const safi = b[s + 2]!;
   if (!nlriSupported(afi, safi)) {
-    keepRaw(a, flags, ATTR.MP_UNREACH_NLRI, b, s, e);
+    if (a) keepRaw(a, flags, ATTR.MP_UNREACH_NLRI, b, s, e);
     return;
   }
-  readNlriList(b, s + 3, e, afi, safi, ctx.addPath, ctx.withdrawn);
+  if (ctx.withdrawn) readNlriList(b, s + 3, e, afi, safi, ctx.addPath, ctx.withdrawn);
 }
 
 /** Decodes the attributes in b[start, end). */
@@ -305,4 +311,165 @@ function applyAs4(a: BgpAttributes, as4Path: AsPathSegment[] | null, aggAsn: num
     a.aggregatorIp = aggIp;
   }
   if (as4Path && a.asPath) a.asPath = mergeAs4Path(a.asPath, as4Path);
+}
+
+// ---- Lazy decoding ----
+//
+// Most consumers of a record read its routes and a few attributes, or none (counting, filtering
+// by prefix). decodeAttributesLazy checks at once everything that can make the record invalid
+// (attribute framing, AS_PATH / AS4_PATH segments, MP_REACH / MP_UNREACH with their NLRI, which
+// are routes and are read into the record's lists), copies the block's bytes, and decodes the
+// attribute values on the first read of any of them. A record is therefore skipped for exactly
+// the same reasons, with the same message, as with eager decoding, and a late decode cannot fail.
+
+/** Throws MrtRecordError when the AS_PATH segments in b[o, end) are malformed (readAsPath's checks, no allocation). */
+function checkAsPath(b: Uint8Array, o: number, end: number, asnSize: number): void {
+  while (o < end) {
+    if (o + 2 > end) throw new MrtRecordError('AS_PATH segment header runs past the attribute');
+    const type = b[o]!;
+    const count = b[o + 1]!;
+    o += 2;
+    if (type < 1 || type > 4) throw new MrtRecordError(`AS_PATH segment type ${type} is not 1-4`);
+    if (o + count * asnSize > end) throw new MrtRecordError('AS_PATH segment runs past the attribute');
+    o += count * asnSize;
+  }
+}
+
+/** The checks and NLRI reads of decodeAttributes, without decoding the other attribute values. */
+function scanAttributes(b: Uint8Array, start: number, end: number, ctx: AttributeContext): void {
+  let o = start;
+  while (o < end) {
+    if (o + 3 > end) throw new MrtRecordError('attribute header runs past the attribute block');
+    const flags = b[o]!;
+    const type = b[o + 1]!;
+    let len: number;
+    if (flags & 0x10) {
+      if (o + 4 > end) throw new MrtRecordError('attribute header runs past the attribute block');
+      len = u16(b, o + 2);
+      o += 4;
+    } else {
+      len = b[o + 2]!;
+      o += 3;
+    }
+    const s = o;
+    const e = o + len;
+    if (e > end) throw new MrtRecordError(`attribute ${type} (${len} bytes) runs past the attribute block`);
+    o = e;
+    if (type === ATTR.AS_PATH) checkAsPath(b, s, e, ctx.asn4 ? 4 : 2);
+    else if (type === ATTR.AS4_PATH) {
+      if (!ctx.asn4) checkAsPath(b, s, e, 4);
+    } else if (type === ATTR.MP_REACH_NLRI || type === ATTR.MP_UNREACH_NLRI) {
+      if (type === ATTR.MP_REACH_NLRI) readMpReach(null, b, s, e, flags, ctx);
+      else readMpUnreach(null, b, s, e, flags, ctx);
+    }
+  }
+}
+
+/**
+ * Copies of attribute blocks, packed into shared slabs: a lazy block must not keep the input chunk
+ * (256 KiB) alive, nor depend on the caller never reusing it. A slab lives while any block in it does.
+ */
+const SLAB_BYTES = 256 * 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabPos = 0;
+
+class LazyBgpAttributes implements BgpAttributes {
+  private d: BgpAttributes | null = null;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly asn4: boolean,
+    private readonly addPath: boolean,
+    private readonly ribEntry: boolean,
+    private readonly keepUnsupportedMp: boolean,
+  ) {}
+
+  private get v(): BgpAttributes {
+    return (this.d ??= decodeAttributes(this.bytes, this.start, this.end, {
+      asn4: this.asn4,
+      addPath: this.addPath,
+      ribEntry: this.ribEntry,
+      announced: null,
+      withdrawn: null,
+      keepUnsupportedMp: this.keepUnsupportedMp,
+    }));
+  }
+
+  get origin(): number | null {
+    return this.v.origin;
+  }
+  get asPath(): AsPathSegment[] | null {
+    return this.v.asPath;
+  }
+  get nextHop(): string | null {
+    return this.v.nextHop;
+  }
+  get mpNextHop(): string | null {
+    return this.v.mpNextHop;
+  }
+  get mpNextHopLocal(): string | null {
+    return this.v.mpNextHopLocal;
+  }
+  get med(): number | null {
+    return this.v.med;
+  }
+  get localPref(): number | null {
+    return this.v.localPref;
+  }
+  get atomicAggregate(): boolean {
+    return this.v.atomicAggregate;
+  }
+  get aggregatorAsn(): number | null {
+    return this.v.aggregatorAsn;
+  }
+  get aggregatorIp(): string | null {
+    return this.v.aggregatorIp;
+  }
+  get communities(): number[] | null {
+    return this.v.communities;
+  }
+  get largeCommunities(): number[] | null {
+    return this.v.largeCommunities;
+  }
+  get extendedCommunities(): string[] | null {
+    return this.v.extendedCommunities;
+  }
+  get originatorId(): string | null {
+    return this.v.originatorId;
+  }
+  get clusterList(): string[] | null {
+    return this.v.clusterList;
+  }
+  get otc(): number | null {
+    return this.v.otc;
+  }
+  get unknown(): BgpAttributes['unknown'] {
+    return this.v.unknown;
+  }
+
+  /** The decoded plain object (getters are not own properties: spread/JSON would miss them). */
+  toJSON(): BgpAttributes {
+    return this.v;
+  }
+}
+
+/**
+ * Like decodeAttributes (same records rejected, same NLRI read into ctx.announced/withdrawn), but
+ * the attribute values are decoded on first read.
+ */
+export function decodeAttributesLazy(b: Uint8Array, start: number, end: number, ctx: AttributeContext): BgpAttributes {
+  scanAttributes(b, start, end, ctx);
+  const n = end - start;
+  if (slabPos + n > slab.length) {
+    slab = new Uint8Array(Math.max(SLAB_BYTES, n));
+    slabPos = 0;
+  }
+  const at = slabPos;
+  if (n < 64) for (let i = 0; i < n; i++) slab[at + i] = b[start + i]!;
+  else slab.set(b.subarray(start, end), at);
+  slabPos += n;
+  const keepMp = ctx.announced !== null || ctx.withdrawn !== null || ctx.keepUnsupportedMp === true;
+  return new LazyBgpAttributes(slab, at, at + n, ctx.asn4, ctx.addPath, ctx.ribEntry, keepMp);
 }

@@ -2,7 +2,7 @@
 // type-5 BGP records of 1999-2001 RIS files (RFC 6396 Appendix B). Pure; throws MrtRecordError
 // when a record's content is invalid.
 
-import { decodeAttributes, emptyAttributes } from '@/lib/bgp/mrt/attributes';
+import { decodeAttributesLazy, emptyAttributes } from '@/lib/bgp/mrt/attributes';
 import { MrtRecordError } from '@/lib/bgp/mrt/errors';
 import { ipAt, ipv4At } from '@/lib/bgp/mrt/ip';
 import { readNlriList, readNlriListLenient } from '@/lib/bgp/mrt/nlri';
@@ -63,7 +63,7 @@ function decodeUpdate(
   const attributes =
     attrLen === 0
       ? emptyAttributes()
-      : decodeAttributes(b, o, o + attrLen, { asn4, addPath, ribEntry: false, announced, withdrawn });
+      : decodeAttributesLazy(b, o, o + attrLen, { asn4, addPath, ribEntry: false, announced, withdrawn });
   return {
     kind: 'update',
     record: info,

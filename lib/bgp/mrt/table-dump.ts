@@ -1,7 +1,7 @@
 // TABLE_DUMP (RFC 6396 §4.2) and TABLE_DUMP_V2 (§4.3, RFC 8050 ADD-PATH) RIB records. Pure;
 // throws MrtRecordError when a record's content is invalid.
 
-import { decodeAttributes } from '@/lib/bgp/mrt/attributes';
+import { decodeAttributesLazy, type AttributeContext } from '@/lib/bgp/mrt/attributes';
 import { MrtRecordError } from '@/lib/bgp/mrt/errors';
 import { ipAt, ipv4At } from '@/lib/bgp/mrt/ip';
 import { MrtRoutePrefix, nlriSupported, readPrefix, routePrefixAt } from '@/lib/bgp/mrt/nlri';
@@ -22,6 +22,9 @@ export const TABLE_DUMP_V2_SUBTYPE = {
   RIB_IPV6_MULTICAST_ADDPATH: 11,
   RIB_GENERIC_ADDPATH: 12,
 } as const;
+
+const TABLE_DUMP_ATTRS: AttributeContext = { asn4: false, addPath: false, ribEntry: true, announced: null, withdrawn: null };
+const RIB_ENTRY_ATTRS: AttributeContext = { asn4: true, addPath: false, ribEntry: true, announced: null, withdrawn: null };
 
 /** State carried between records of one stream: the latest PEER_INDEX_TABLE applies. */
 export interface TableDumpState {
@@ -51,7 +54,7 @@ export function decodeTableDump(b: Uint8Array, o: number, end: number, info: Mrt
   const attrLen = u16(b, o + 2);
   o += 4;
   need(o, attrLen, end, 'TABLE_DUMP attributes');
-  const attributes = decodeAttributes(b, o, o + attrLen, { asn4: false, addPath: false, ribEntry: true, announced: null, withdrawn: null });
+  const attributes = decodeAttributesLazy(b, o, o + attrLen, TABLE_DUMP_ATTRS);
   const prefix = routePrefixAt(b, prefixStart, bits, afi, 1);
   out.push({ kind: 'rib', record: info, timestampUs: timeUs, peerAsn, peerIp, prefix, originatedTimeUs: originated * 1e6, attributes });
 }
@@ -148,7 +151,7 @@ export function decodeTableDumpV2(
     need(o, attrLen, end, 'RIB entry attributes');
     const peer = peers[peerIndex];
     if (!peer) throw new MrtRecordError(`RIB entry peer index ${peerIndex} outside the PEER_INDEX_TABLE (${peers.length} peers)`);
-    const attributes = decodeAttributes(b, o, o + attrLen, { asn4: true, addPath: false, ribEntry: true, announced: null, withdrawn: null });
+    const attributes = decodeAttributesLazy(b, o, o + attrLen, RIB_ENTRY_ATTRS);
     o += attrLen;
     out.push({ kind: 'rib', record: info, timestampUs: timeUs, peerAsn: peer.asn, peerIp: peer.ip, prefix: entryPrefix, originatedTimeUs: originated * 1e6, attributes });
   }
