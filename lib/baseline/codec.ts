@@ -28,23 +28,44 @@ export function entryWords(o: number, l: number, p: number, len: number, ph: num
   return words + (words & 1);
 }
 
+/** The parts of an entry as sorted (key, count) lists: what encodeBaseline packs. */
+export interface BaselineParts {
+  /** hoursSeen annSum annSq wdSum wdSq updSq peersSum collSum. */
+  sums: readonly [number, number, number, number, number, number, number, number];
+  /** Each list sorted by its key(s), keys distinct. */
+  origins: readonly (readonly [number, number])[];
+  links: readonly (readonly [number, number, number])[];
+  paths: readonly (readonly [number, number])[];
+  lengths: readonly (readonly [number, number])[];
+  peerHist: readonly (readonly [number, number])[];
+  collHist: readonly (readonly [number, number])[];
+}
+
 export function encodeBaseline(acc: BaselineAccumulator): Uint8Array {
-  const origins = [...acc.origins.entries()].sort((a, b) => a[0] - b[0]);
-  const links = [...acc.links.entries()].map(([k, n]) => [...parseLinkKey(k), n] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const paths = [...acc.paths.entries()].map(([k, n]) => [k >>> 0, n] as const).sort((a, b) => a[0] - b[0]);
-  const lengths = [...acc.lengths.entries()].sort((a, b) => a[0] - b[0]);
-  const ph = [...acc.peerHist.entries()].sort((a, b) => a[0] - b[0]);
-  const ch = [...acc.collHist.entries()].sort((a, b) => a[0] - b[0]);
+  return encodeBaselineParts({
+    sums: [acc.hoursSeen, acc.annSum, acc.annSq, acc.wdSum, acc.wdSq, acc.updSq, acc.peersSum, acc.collSum],
+    origins: [...acc.origins.entries()].sort((a, b) => a[0] - b[0]),
+    links: [...acc.links.entries()].map(([k, n]) => [...parseLinkKey(k), n] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+    paths: [...acc.paths.entries()].map(([k, n]) => [k >>> 0, n] as const).sort((a, b) => a[0] - b[0]),
+    lengths: [...acc.lengths.entries()].sort((a, b) => a[0] - b[0]),
+    peerHist: [...acc.peerHist.entries()].sort((a, b) => a[0] - b[0]),
+    collHist: [...acc.collHist.entries()].sort((a, b) => a[0] - b[0]),
+  });
+}
+
+/** Packs already sorted parts (path keys as unsigned 32-bit); encodeBaseline sorts a Map-based accumulator into these. */
+export function encodeBaselineParts(p: BaselineParts): Uint8Array {
+  const { origins, links, paths, lengths, peerHist: ph, collHist: ch } = p;
   const words = entryWords(origins.length, links.length, paths.length, lengths.length, ph.length, ch.length);
   const buf = new ArrayBuffer(words * 4);
   const f = new Float64Array(buf, 0, 8);
   const w = new Uint32Array(buf);
-  f.set([acc.hoursSeen, acc.annSum, acc.annSq, acc.wdSum, acc.wdSq, acc.updSq, acc.peersSum, acc.collSum]);
+  f.set(p.sums);
   w.set([VERSION, origins.length, links.length, paths.length, lengths.length, ph.length, ch.length], COUNTS_AT);
   let i = HEADER_WORDS;
   for (const [asn, n] of origins) (w[i++] = u32(asn)), (w[i++] = u32(n));
   for (const [a, b, n] of links) (w[i++] = u32(a)), (w[i++] = u32(b)), (w[i++] = u32(n));
-  for (const [k, n] of paths) (w[i++] = k), (w[i++] = u32(n));
+  for (const [k, n] of paths) (w[i++] = k >>> 0), (w[i++] = u32(n));
   for (const [len, n] of lengths) (w[i++] = u32(len)), (w[i++] = u32(n));
   for (const [b, n] of ph) w[i++] = ((b << HOURS_BITS) | Math.min(HOURS_MASK, n)) >>> 0;
   for (const [b, n] of ch) w[i++] = ((b << HOURS_BITS) | Math.min(HOURS_MASK, n)) >>> 0;
