@@ -20,6 +20,7 @@ import { mrtFileReader } from '@/lib/backfill/mrt-reader';
 import { collectorsFromSubscribe } from '@/lib/backfill/plan';
 import { closeBackfillFlows } from '@/lib/queue/backfill-flow';
 import { startRpkiService, type RpkiService } from '@/workers/rpki';
+import { startWebhookService, type WebhookService } from '@/workers/webhooks';
 import { startDetectionService, type DetectionService } from '@/workers/detect';
 import { registerDetectFeed } from '@/workers/detect-feed';
 import { closeDetectQueues } from '@/lib/queue/detect';
@@ -35,6 +36,7 @@ const connections: Redis[] = [];
 const workers: Worker[] = [];
 let stateRedis: Redis | null = null;
 let rpki: RpkiService | null = null;
+let webhooks: WebhookService | null = null;
 let detection: DetectionService | null = null;
 let detectFeed: ReturnType<typeof registerDetectFeed> | null = null;
 
@@ -96,6 +98,11 @@ async function main(): Promise<void> {
   const beatTimer = setInterval(() => void beat(), HEARTBEAT_MS);
   shutdown.signal.addEventListener('abort', () => clearInterval(beatTimer), { once: true });
 
+  // Webhooks: a consumer group on the anomaly push stream; null when no target is configured.
+  webhooks = await startWebhookService(env, log).catch((err) => {
+    log.error({ err }, 'webhook service failed to start; no webhooks are sent');
+    return null;
+  });
   // RPKI validation runs in this process: the collector hands it each batch (lib/rpki/observer.ts).
   rpki = await startRpkiService(env, log).catch((err) => {
     log.error({ err }, 'RPKI service failed to start; routes are not validated');
@@ -142,6 +149,7 @@ async function stop(signal: string): Promise<void> {
   detectFeed?.unregister();
   await closeDetectQueues();
   await rpki?.stop().catch((err) => log.warn({ err }, 'stopping RPKI service'));
+  await webhooks?.stop().catch((err) => log.warn({ err }, 'stopping webhook service'));
   await closeQueues();
   if (stateRedis) await removeHeartbeat(stateRedis, workerId).catch(() => undefined);
   const { closeDb } = await import('@/lib/db/client');
