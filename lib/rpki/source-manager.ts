@@ -77,6 +77,10 @@ export function parseRtrList(list: string | undefined): { endpoints: { host: str
   return { endpoints, rejected };
 }
 
+/** Work items between event-loop turns in long loops over a whole set. */
+const YIELD_EVERY = 20_000;
+const yieldTurn = () => new Promise<void>((r) => setImmediate(r));
+
 export const splitList = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
 export class RpkiSourceManager {
@@ -299,11 +303,19 @@ export class RpkiSourceManager {
     const run = async () => {
       do {
         st.saveAgain = false;
-        const keys = new Map(st.set.vrps.map((v) => [vrpKey(v), v] as const));
+        // Key strings for 700k VRPs take a few hundred ms: built a slice per event-loop turn.
+        const keys = new Map<string, Vrp>();
+        const set = st.set.vrps;
+        for (let i = 0; i < set.length; i++) {
+          keys.set(vrpKey(set[i]!), set[i]!);
+          if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldTurn();
+        }
         let vrps: { full: readonly Vrp[] } | { added: Vrp[]; removed: Vrp[] };
-        if (st.persisted === null) vrps = { full: st.set.vrps };
+        if (st.persisted === null) vrps = { full: set };
         else {
-          const added = [...keys].filter(([k]) => !st.persisted!.has(k)).map(([, v]) => v);
+          const added: Vrp[] = [];
+          for (const [k, v] of keys) if (!st.persisted.has(k)) added.push(v);
+          await yieldTurn();
           const removed: Vrp[] = [];
           for (const k of st.persisted) {
             if (keys.has(k)) continue;
