@@ -33,6 +33,9 @@ export interface RouteStateOptions {
 
 const MAGIC = 0x31545344; // "DST1"
 
+/** Origin 0 (undetermined) and "no block" (-1) read as null. */
+const asOrigin = (o: number): number | null => (o <= 0 ? null : o);
+
 const grow32 = <T extends Uint32Array | Int32Array>(a: T, n: number, fill = 0): T => {
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
@@ -48,7 +51,8 @@ export class RouteState {
   private head: Int32Array;
   /** Most peers seen carrying each prefix at once (saturates at 65,535): the reference of visibility drops. */
   private peak: Uint16Array;
-  private readonly peerIds = new Map<string, number>();
+  /** collector → peer address → peer id (two short-key probes instead of building "collector|ip" per event). */
+  private readonly peerIds = new Map<string, Map<string, number>>();
   private peerCollector = new Uint16Array(64);
   private peerAsns = new Uint32Array(64);
   private peerIps: string[] = [];
@@ -121,7 +125,6 @@ export class RouteState {
       }
     }
     const prevOrigin = prev >= 0 ? this.blockOrigin[prev]! : -1;
-    const asOrigin = (o: number) => (o <= 0 ? null : o);
     if (e.eventType === 'withdrawal') {
       if (prev < 0) return { kind: 'withdraw_unknown', prefixId, peerId, origin: null, previousOrigin: null };
       this.clearBit(prefixId, prev, before, w, mask);
@@ -189,7 +192,7 @@ export class RouteState {
 
   /** Drops every route of a peer (session down). Returns the routes removed. O(prefixes). */
   clearPeer(collector: string, peerIp: string): number {
-    const peerId = this.peerIds.get(`${collector}|${peerIp}`);
+    const peerId = this.peerIds.get(collector)?.get(peerIp);
     if (peerId === undefined) return 0;
     const w = peerId >>> 5;
     const mask = 1 << (peerId & 31);
@@ -356,8 +359,8 @@ export class RouteState {
   }
 
   private internPeer(collector: string, peerIp: string, peerAsn: number): number {
-    const key = `${collector}|${peerIp}`;
-    let id = this.peerIds.get(key);
+    let byIp = this.peerIds.get(collector);
+    let id = byIp?.get(peerIp);
     if (id !== undefined) return id;
     if (this.peerIps.length >= this.maxPeers) return -1;
     id = this.peerIps.length;
@@ -367,7 +370,8 @@ export class RouteState {
       this.peerCollector = c;
       this.peerAsns = grow32(this.peerAsns, id * 2);
     }
-    this.peerIds.set(key, id);
+    if (!byIp) this.peerIds.set(collector, (byIp = new Map()));
+    byIp.set(peerIp, id);
     this.peerIps.push(peerIp);
     this.peerCollector[id] = this.internCollector(collector);
     this.peerAsns[id] = peerAsn;
