@@ -9,6 +9,21 @@ import { getAnomaliesByDedupKeys, upsertAnomalies } from '@/lib/db/anomalies';
 import type { AnomalyPushKind, AnomalyPushMessage } from '@/lib/detect/push-types';
 import type { Anomaly, AnomalyStatus, StoredAnomaly } from '@/lib/detect/types';
 import { publishAnomalyPushes } from '@/lib/queue/detect-stream';
+import { createRedisConnection } from '@/lib/queue/connection';
+
+let pushRedis: Redis | null = null;
+
+/** A connection for publishers without one of their own (the RPKI service); offline queue on, one retry. */
+export function anomalyPushRedis(): Redis {
+  pushRedis ??= createRedisConnection({ maxRetriesPerRequest: 1 });
+  return pushRedis;
+}
+
+export async function closeAnomalyPushRedis(): Promise<void> {
+  const r = pushRedis;
+  pushRedis = null;
+  await r?.quit().catch(() => r.disconnect());
+}
 
 export function pushKind(before: AnomalyStatus | undefined, after: StoredAnomaly): AnomalyPushKind {
   if (before === undefined) return 'new';

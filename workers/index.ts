@@ -23,6 +23,7 @@ import { startRpkiService, type RpkiService } from '@/workers/rpki';
 import { startWebhookService, type WebhookService } from '@/workers/webhooks';
 import { startDetectionService, type DetectionService } from '@/workers/detect';
 import { registerDetectFeed } from '@/workers/detect-feed';
+import { closeAnomalyPushRedis } from '@/workers/detect-push';
 import { closeDetectQueues } from '@/lib/queue/detect';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -148,6 +149,7 @@ async function stop(signal: string): Promise<void> {
   await detection?.stop().catch((err) => log.warn({ err }, 'stopping detection'));
   detectFeed?.unregister();
   await closeDetectQueues();
+  await closeAnomalyPushRedis();
   await rpki?.stop().catch((err) => log.warn({ err }, 'stopping RPKI service'));
   await webhooks?.stop().catch((err) => log.warn({ err }, 'stopping webhook service'));
   await closeQueues();

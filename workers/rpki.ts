@@ -5,6 +5,7 @@
 
 import type { BgpEvent } from '@/lib/bgp/types';
 import { resolveAnomalies } from '@/lib/db/anomalies';
+import { anomalyPushRedis, withAnomalyPush } from '@/workers/detect-push';
 import { createRpkiDbStore, saveRpkiState, upsertRpkiAnomalies } from '@/lib/db/rpki';
 import type { Env } from '@/lib/env';
 import type { Logger } from '@/lib/log';
@@ -42,7 +43,8 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
     const rows = pending.splice(0, pending.length);
     if (rows.length === 0) return;
     try {
-      stats.raised += await upsertRpkiAnomalies(rows);
+      // Stored, then pushed on the anomaly stream like the detector's (workers/detect-push.ts).
+      stats.raised += (await withAnomalyPush(rows.map((r) => r.dedupKey), anomalyPushRedis(), () => upsertRpkiAnomalies(rows))).result;
     } catch (err) {
       log.warn({ err, dropped: rows.length }, 'RPKI: could not store anomalies');
     }
@@ -60,7 +62,7 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
       Object.assign(stats, { lastMs: performance.now() - started, lastAtMs: Date.now(), changed: changes.length });
       if (raise) for (const a of anomaliesFromChanges(changes, u.index, lastEventUs)) pending.push(a);
       const resolved = resolvedDedupKeys(changes);
-      if (resolved.length > 0) void resolveAnomalies(resolved.map((dedupKey) => ({ dedupKey, endedAtUs: lastEventUs }))).catch((err) => log.warn({ err }, 'RPKI: could not resolve anomalies'));
+      if (resolved.length > 0) void withAnomalyPush(resolved, anomalyPushRedis(), () => resolveAnomalies(resolved.map((dedupKey) => ({ dedupKey, endedAtUs: lastEventUs })))).catch((err) => log.warn({ err }, 'RPKI: could not resolve anomalies'));
       log.info({ routes: table.size, changed: changes.length, ms: Math.round(stats.lastMs!) }, 'RPKI: routes re-validated');
       void flushAnomalies();
     });
