@@ -14,7 +14,10 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '@/lib/alert
 import { testPush } from '@/lib/alerts/test-messages';
 import type { WebhookTarget } from '@/lib/alerts/types';
 import type { AnomalyPushMessage } from '@/lib/detect/push-types';
-import { requireRedisUrl } from '@/lib/env';
+import { requireRedisUrl, resetEnvForTests } from '@/lib/env';
+import { webhooksResponseSchema } from '@/lib/api/anomalies-contract';
+import { closeSharedRedis } from '@/lib/queue/connection';
+import { GET as webhooksRoute } from '@/app/api/v1/bgp/anomalies/webhooks/route';
 import { getLogger } from '@/lib/log';
 import { ensureGroup, getDeliveryStats } from '@/lib/queue/webhooks';
 import { startWebhookService, type WebhookService } from '@/workers/webhooks';
@@ -170,6 +173,31 @@ describe('webhook delivery', () => {
     expect(ss).toMatchObject({ delivered: 1, retried: 0, failed: 0, lastStatus: 200 });
     expect(rs).toMatchObject({ delivered: 0, retried: 0, failed: 1, lastStatus: 400 });
     expect(service!.dispatcher.stats).toMatchObject({ entries: 1, enqueued: 3, invalid: 0 });
+
+    // The status API shows the same counters for the configured targets, never the secret.
+    process.env.ALERT_WEBHOOKS = JSON.stringify([{ id: flaky.id, url: `${flaky.url}?token=abc`, secret: SECRET }, { id: reject.id, url: reject.url }]);
+    resetEnvForTests();
+    try {
+      const res = await webhooksRoute();
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain('token=abc');
+      const body = webhooksResponseSchema.parse(JSON.parse(text));
+      expect(body.config_error).toBeNull();
+      expect(body.data.map((d) => [d.id, d.delivered, d.retried, d.failed, d.last_status, d.signed])).toEqual([
+        [flaky.id, 1, 2, 0, 200, true],
+        [reject.id, 0, 0, 1, 400, false],
+      ]);
+      process.env.ALERT_WEBHOOKS = '[{"url":"ftp://nope"}]';
+      resetEnvForTests();
+      const broken = webhooksResponseSchema.parse(await (await webhooksRoute()).json());
+      expect(broken.config_error).toMatch(/^ALERT_WEBHOOKS: 0\.url: must be an http\(s\) URL/);
+    } finally {
+      delete process.env.ALERT_WEBHOOKS;
+      resetEnvForTests();
+      await closeSharedRedis();
+    }
   });
 
   it('re-notifies on severity increase and resolution, not on plain evidence updates; skips bad entries', async () => {

@@ -213,3 +213,26 @@ export function filtersToQuery(f: AnomalyListFilters, extra: Record<string, stri
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
   return q;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Webhook delivery status (GET /api/v1/bgp/anomalies/webhooks)
+
+export const webhookStatusSchema = z.object({
+  id: z.string(),
+  /** Without credentials or query string. */
+  url: z.string(),
+  format: z.string(),
+  min_severity: z.string(),
+  types: z.array(z.string()),
+  watched_only: z.boolean(),
+  signed: z.boolean(),
+  delivered: z.number().int(),
+  failed: z.number().int(),
+  retried: z.number().int(),
+  skipped: z.number().int(),
+  last_status: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  last_delivered_at: isoTimestamp.nullable(),
+  last_failed_at: isoTimestamp.nullable(),
+});
+export const webhooksResponseSchema = z.object({ data: z.array(webhookStatusSchema), config_error: z.string().nullable() });
