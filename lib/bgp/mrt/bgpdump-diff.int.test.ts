@@ -6,24 +6,18 @@
 // checked against hand-verified expectations instead. Each such record is listed below with the
 // reason; any other skip, warning or difference fails the test.
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatBgpdumpLines } from '@/lib/bgp/mrt/bgpdump-format';
-import { MrtFramer } from '@/lib/bgp/mrt/framer';
-import { MrtParseError, readMrt } from '@/lib/bgp/mrt/reader';
 import type { MrtItem } from '@/lib/bgp/mrt/types';
-import { openMrtSource } from '@/lib/sources/mrt/open';
+import { BGPDUMP, compareWithBgpdump, decodeMrtFile, haveBgpdump } from '@/test/helpers/mrt-diff';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const FIXTURES = path.resolve(repoRoot, '../shared/fixtures/mrt');
-const BGPDUMP = '/usr/bin/bgpdump';
 const haveFixtures = existsSync(FIXTURES);
-const haveBgpdump = existsSync(BGPDUMP);
 const skipReason = !haveFixtures
   ? `skipped: MRT fixtures not found at ${FIXTURES}`
   : !haveBgpdump
@@ -119,54 +113,6 @@ function maskLegacyWithdraw(line: string): string {
   return line.replace(/^(BGP\|\d+\|W\|[^|]+\|\d+\|)[^/]*\//, '$1*/');
 }
 
-async function decodeFile(file: string) {
-  const items: MrtItem[] = [];
-  const skipped: number[] = [];
-  const warned = new Set<number>();
-  let fatal: MrtParseError | null = null;
-  try {
-    for await (const item of readMrt(await openMrtSource(file), {
-      onSkip: (info) => skipped.push(info.index),
-      onWarn: (info) => warned.add(info.index),
-    })) {
-      items.push(item);
-    }
-  } catch (err) {
-    if (!(err instanceof MrtParseError)) throw err;
-    fatal = err;
-  }
-  return { items, skipped, warned: [...warned].sort((a, b) => a - b), fatal };
-}
-
-/** Writes the records of `file` that `keep` accepts (and that precede `stopAt`) as plain MRT. */
-async function writeFiltered(file: string, out: string, keep: (index: number) => boolean, stopAt: number): Promise<void> {
-  const framer = new MrtFramer();
-  const parts: Buffer[] = [];
-  try {
-    for await (const chunk of await openMrtSource(file)) {
-      framer.push(chunk);
-      for (;;) {
-        const index = framer.index;
-        if (index >= stopAt) break;
-        const rec = framer.next();
-        if (!rec) break;
-        if (keep(index)) parts.push(Buffer.from(rec));
-      }
-    }
-  } catch (err) {
-    if (!(err instanceof MrtParseError)) throw err;
-  }
-  writeFileSync(out, Buffer.concat(parts));
-}
-
-function firstDifferences(ref: string[], ours: string[], max = 5): string {
-  const lines: string[] = [];
-  for (let i = 0; i < Math.max(ref.length, ours.length) && lines.length < max * 3; i++) {
-    if (ref[i] !== ours[i]) lines.push(`line ${i + 1}:`, `  bgpdump: ${ref[i] ?? '(none)'}`, `  ours:    ${ours[i] ?? '(none)'}`);
-  }
-  return lines.join('\n');
-}
-
 const files = haveFixtures ? listMrtFiles(FIXTURES) : [];
 const tmp = mkdtempSync(path.join(tmpdir(), 'mrt-diff-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -185,7 +131,7 @@ describe('MRT reader vs bgpdump -m', () => {
     const rel = path.relative(FIXTURES, file);
     it(`decodes ${rel} exactly as bgpdump does`, async () => {
       const exp = EXPECT[rel] ?? {};
-      const r = await decodeFile(file);
+      const r = await decodeMrtFile(file);
       expect(r.skipped, 'skipped records').toEqual(exp.skipped ?? []);
       expect(r.warned, 'records decoded with a repair').toEqual(exp.warned ?? []);
       if (exp.fatal) {
@@ -195,21 +141,12 @@ describe('MRT reader vs bgpdump -m', () => {
         expect(r.fatal?.message ?? null, 'MrtParseError').toBeNull();
       }
 
-      const excluded = new Set([...(exp.excluded?.records ?? []), ...r.skipped]);
-      const stopAt = r.fatal ? r.fatal.recordIndex : Number.MAX_SAFE_INTEGER;
-      let refFile = file;
-      if (excluded.size > 0 || r.fatal) {
-        refFile = path.join(tmp, rel.replaceAll('/', '_'));
-        await writeFiltered(file, refFile, (i) => !excluded.has(i), stopAt);
-      }
-      const mask = exp.legacyWithdrawBug ? maskLegacyWithdraw : (l: string) => l;
-      const ref = execFileSync(BGPDUMP, ['-m', refFile], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] })
-        .toString()
-        .split('\n')
-        .filter((l) => l.length > 0)
-        .map(mask);
-      const ours = r.items.filter((i) => !excluded.has(i.record.index)).flatMap(formatBgpdumpLines).map(mask);
-      const diff = firstDifferences(ref, ours);
+      const { ref, ours, diff } = await compareWithBgpdump(file, r, {
+        excluded: exp.excluded?.records,
+        mask: exp.legacyWithdrawBug ? maskLegacyWithdraw : undefined,
+        tmpDir: tmp,
+        copyName: rel.replaceAll('/', '_'),
+      });
       expect(diff, `${rel}: first differences`).toBe('');
       expect(ours.length).toBe(ref.length);
       exp.check?.(r.items);
