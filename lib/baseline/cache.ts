@@ -69,6 +69,7 @@ export class BaselineCache {
   private liveUnits = 0;
   private garbageUnits = 0;
   private meta: BaselineMeta = { asOfHour: null, purgedSeq: 0, hoursCovered: { '24h': 0, '7d': 0, '30d': 0 } };
+  private readonly metaViews = new Map<BaselineWindow, WindowMeta>();
   /** AS adjacency counts over all prefixes, per window (typed-array hash tables, ~12-18 B per adjacency). */
   private hints = new Map<BaselineWindow, AsLinkTable>();
   /** Highest prefix_baselines.seq applied. */
@@ -92,7 +93,10 @@ export class BaselineCache {
 
   windowMeta(window: BaselineWindow): WindowMeta | undefined {
     if (this.meta.asOfHour === null) return undefined;
-    return { window, asOfHour: this.meta.asOfHour, hoursCovered: this.meta.hoursCovered[window] };
+    // The rules ask per withdrawal: one object per window until the next refresh, not one per ask.
+    let m = this.metaViews.get(window);
+    if (!m) this.metaViews.set(window, (m = Object.freeze({ window, asOfHour: this.meta.asOfHour, hoursCovered: this.meta.hoursCovered[window] })));
+    return m;
   }
 
   /** The packed baseline of a prefix (canonical CIDR text) for a window, or undefined. O(1). */
@@ -183,6 +187,7 @@ export class BaselineCache {
     }
     const asOfChanged = meta.asOfHour !== this.meta.asOfHour;
     this.meta = meta;
+    this.metaViews.clear();
     if (source.listLinkHints && (full || asOfChanged || applied > 0)) {
       for (const w of BASELINE_WINDOWS) this.hints.set(w, AsLinkTable.fromRows(await source.listLinkHints(w)));
     }

@@ -10,6 +10,7 @@
 // Lists are sorted by key so a lookup inside a prefix is a binary search.
 
 import { BaselineAccumulator, linkKey, parseLinkKey } from '@/lib/baseline/accumulator';
+import { bucketLow } from '@/lib/baseline/histogram';
 
 const VERSION = 1;
 const HEADER_WORDS = 24;
@@ -240,6 +241,26 @@ export class BaselineView {
   }
   collectorHistogram(): Map<number, number> {
     return this.hist(this.collHistAt(), this.cnt(6));
+  }
+
+  /**
+   * histogramMedianMax(peerHistogram()).median without building the Map or sorting: the buckets
+   * are stored in ascending order. Asked on every withdrawal of a widely seen prefix.
+   */
+  peerHistogramMedian(): number {
+    const at = this.peerHistAt();
+    const n = this.cnt(5);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += this.w[at + i]! & HOURS_MASK;
+    if (total === 0) return 0;
+    const half = Math.ceil(total / 2);
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      const v = this.w[at + i]!;
+      acc += v & HOURS_MASK;
+      if ((v & HOURS_MASK) > 0 && acc >= half) return bucketLow(v >>> HOURS_BITS);
+    }
+    return 0;
   }
 
   private pairs(at: number, n: number): Map<number, number> {

@@ -9,8 +9,48 @@ import { RouteState, type RouteStateOptions } from '@/lib/detect/route-state';
 import type { RuleBaselines, RuleContext } from '@/lib/detect/rules/common';
 import { runRules, RULES, type Rule } from '@/lib/detect/rules/index';
 import { RuleMemory } from '@/lib/detect/rules/memory';
+import type { BaselineView } from '@/lib/baseline/codec';
+import type { WindowMeta } from '@/lib/baseline/summary';
+import type { BaselineWindow } from '@/lib/baseline/types';
 import type { Anomaly, AnomalyCandidate } from '@/lib/detect/types';
 import { WatchIndex } from '@/lib/detect/watch';
+
+/**
+ * The baselines as the rules of one event see them: up to four rules ask for the event prefix's
+ * baseline, and each ask is a Map probe keyed by a fresh string into a table of a million
+ * prefixes. The first answer per event and window is kept; other prefixes (covers) pass through.
+ * Valid for one event only: a refresh of the cache between batches cannot leave it stale.
+ */
+class EventBaselines implements RuleBaselines {
+  private prefix: string | undefined;
+  /** The one window kept (the rules all read config.baselineWindow); null until asked. */
+  private window: BaselineWindow | null = null;
+  private view: BaselineView | undefined;
+
+  constructor(readonly inner: RuleBaselines) {}
+
+  begin(prefix: string): void {
+    this.prefix = prefix;
+    this.window = null;
+    this.view = undefined;
+  }
+
+  getBaseline(prefix: string, window: BaselineWindow): BaselineView | undefined {
+    if (prefix !== this.prefix) return this.inner.getBaseline(prefix, window);
+    if (window === this.window) return this.view;
+    const view = this.inner.getBaseline(prefix, window);
+    if (this.window === null) (this.window = window), (this.view = view);
+    return view;
+  }
+
+  linkHint(from: number, to: number, window?: BaselineWindow): number {
+    return this.inner.linkHint(from, to, window);
+  }
+
+  windowMeta(window: BaselineWindow): WindowMeta | undefined {
+    return this.inner.windowMeta(window);
+  }
+}
 
 export interface BatchResult {
   candidates: number;
@@ -25,6 +65,7 @@ export class Detector {
   readonly tracker: AnomalyTracker;
   private memory: RuleMemory;
   private ctx: RuleContext;
+  private readonly eventBaselines: EventBaselines;
   private nowUs = 0;
 
   constructor(
@@ -35,7 +76,8 @@ export class Detector {
     this.state = opts.state ?? new RouteState(opts.stateOptions);
     this.memory = new RuleMemory(config);
     this.tracker = new AnomalyTracker(config);
-    this.ctx = { baselines, config, state: this.state, watch: opts.watch ?? new WatchIndex(), memory: this.memory };
+    this.eventBaselines = new EventBaselines(baselines);
+    this.ctx = { baselines: this.eventBaselines, config, state: this.state, watch: opts.watch ?? new WatchIndex(), memory: this.memory };
     this.rules = opts.rules ?? RULES;
   }
 
@@ -60,6 +102,7 @@ export class Detector {
       if (change === null) continue;
       if (event.timestampUs > this.nowUs) this.nowUs = event.timestampUs;
       if (change.kind !== 'refresh' && change.kind !== 'withdraw_unknown') this.tracker.checkPrefix(event.prefix, this.state, event.timestampUs);
+      this.eventBaselines.begin(event.prefix);
       for (const c of runRules({ event, change }, this.ctx, this.rules)) {
         candidates++;
         onCandidate?.(c);

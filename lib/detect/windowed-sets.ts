@@ -11,10 +11,14 @@ export interface WindowedEntry {
   secondary: Set<number>;
   /** Members at the last report, so a growing burst is reported as it grows, not per member. */
   reported: number;
+  /** prune() calls before this window opened (see isPruned). */
+  epoch: number;
 }
 
 export class WindowedSets<K = string> {
   private readonly entries = new Map<K, WindowedEntry>();
+  private epoch = 0;
+  private lastPruneUs = -Infinity;
 
   constructor(private readonly windowUs: number) {}
 
@@ -22,12 +26,23 @@ export class WindowedSets<K = string> {
     return this.entries.size;
   }
 
+  /**
+   * Whether a full prune would have dropped the entry: a prune after it opened found it ended.
+   * prune() stops early, so entries left behind must read as gone exactly as if it had not.
+   */
+  private isPruned(e: WindowedEntry): boolean {
+    return e.epoch < this.epoch && this.lastPruneUs - e.startUs > this.windowUs;
+  }
+
   /** Adds a member at event time atUs; returns the key's entry after the add. */
   add(key: K, member: number, atUs: number, secondary?: number): WindowedEntry {
     let e = this.entries.get(key);
     // Out of order by more than a window (a replay, a late backfill) opens a new window too.
-    if (!e || Math.abs(atUs - e.startUs) > this.windowUs) {
-      e = { startUs: atUs, lastUs: atUs, members: new Set(), secondary: new Set(), reported: 0 };
+    if (!e || Math.abs(atUs - e.startUs) > this.windowUs || this.isPruned(e)) {
+      e = { startUs: atUs, lastUs: atUs, members: new Set(), secondary: new Set(), reported: 0, epoch: this.epoch };
+      // Re-inserted at the end: the Map stays in order of window start (for in-order events), so
+      // prune() can stop at the first window still open instead of visiting every key.
+      this.entries.delete(key);
       this.entries.set(key, e);
     }
     e.members.add(member);
@@ -44,17 +59,23 @@ export class WindowedSets<K = string> {
   }
 
   get(key: K): WindowedEntry | undefined {
-    return this.entries.get(key);
+    const e = this.entries.get(key);
+    return e && !this.isPruned(e) ? e : undefined;
   }
 
-  /** Drops windows that ended before nowUs. Returns how many. */
+  /**
+   * Drops windows that ended before nowUs, oldest first, stopping at the first one still open.
+   * Behind an out-of-order window a few ended ones may stay until a later prune: that costs only
+   * memory, since add() starts such a window over anyway. Returns how many were dropped.
+   */
   prune(nowUs: number): number {
+    this.epoch++;
+    if (nowUs > this.lastPruneUs) this.lastPruneUs = nowUs;
     let n = 0;
     for (const [k, e] of this.entries) {
-      if (nowUs - e.startUs > this.windowUs) {
-        this.entries.delete(k);
-        n++;
-      }
+      if (nowUs - e.startUs <= this.windowUs) break;
+      this.entries.delete(k);
+      n++;
     }
     return n;
   }

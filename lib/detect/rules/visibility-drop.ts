@@ -3,7 +3,6 @@
 // counts include only hours with updates, and a state that never saw more than a few peers must
 // not call their absence a drop (a fresh restart without a checkpoint). Checked on withdrawals.
 
-import { histogramMedianMax } from '@/lib/baseline/histogram';
 import type { AnomalyCandidate, Severity } from '@/lib/detect/types';
 import { baselineOrigins, bumpSeverity, round3, sighting, type RuleContext, type RuleInput } from '@/lib/detect/rules/common';
 
@@ -16,7 +15,7 @@ export function detectVisibilityDrop(input: RuleInput, ctx: RuleContext): Anomal
   if (peak < cfg.minBaselinePeers) return [];
   const view = baselines.getBaseline(event.prefix, config.baselineWindow);
   if (!view || view.hoursSeen <= 0 || view.peersSum / view.hoursSeen < cfg.minBaselinePeers / 2) return [];
-  const median = histogramMedianMax(view.peerHistogram()).median;
+  const median = view.peerHistogramMedian();
   if (median < cfg.minBaselinePeers) return [];
   const reference = Math.min(peak, median);
   const visible = state.visiblePeers(change.prefixId);
