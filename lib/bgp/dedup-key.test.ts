@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeDedupKey, hash53, type DedupKeyInput } from '@/lib/bgp/dedup-key';
+import { computeDedupKey, decimal, hash53, PeerDedupKeys, type DedupKeyInput } from '@/lib/bgp/dedup-key';
 
 const base: DedupKeyInput = {
   collector: 'rrc21',
@@ -75,3 +75,24 @@ describe('computeDedupKey', () => {
 });
 
 const PINNED = '1643718646987484';
+
+describe('PeerDedupKeys', () => {
+  it('gives the same keys as computeDedupKey', () => {
+    const keys = new PeerDedupKeys(base.collector, base.peerIp);
+    expect(keys.key(base.prefix, base.eventType, base.timestampUs, base.asPath)).toBe(PINNED);
+    for (let i = 0; i < 200; i++) {
+      const e = { ...base, prefix: `10.${i}.0.0/16`, eventType: i % 2 ? 'withdrawal' : 'announcement', timestampUs: base.timestampUs + i * 7919, asPath: i % 3 ? [i, 4_200_000_000 + i] : [] } as const;
+      // A key computed in between must not disturb the resumed peer state.
+      computeDedupKey({ ...e, collector: 'other' });
+      expect(keys.key(e.prefix, e.eventType, e.timestampUs, e.asPath)).toBe(computeDedupKey(e));
+    }
+  });
+});
+
+describe('decimal', () => {
+  it('is String(n) for integers up to 2^53 - 1', () => {
+    const samples = [0, 1, 9, 10, 9999, 10000, 10001, 99_999_999, 100_000_000, 100_000_001, 1_000_000_000_000, 2 ** 31, 2 ** 32 + 5, 2 ** 53 - 1, 1643718646987484];
+    for (let i = 0; i < 5000; i++) samples.push(Math.floor(Math.random() * 2 ** 53), Math.floor(Math.random() * 10 ** (i % 16)));
+    for (const n of samples) expect(decimal(n)).toBe(String(n));
+  });
+});

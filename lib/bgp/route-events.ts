@@ -2,8 +2,8 @@
 // and MRT archives (mrtItemToEvents below) produce identical events for the same route: same
 // canonical prefix and address text, same flattened path, community text and dedup key. Pure.
 
-import { flattenAsPath, type FlatAsPath, type RawAsPathElement } from '@/lib/bgp/as-path';
-import { computeDedupKey } from '@/lib/bgp/dedup-key';
+import type { FlatAsPath } from '@/lib/bgp/as-path';
+import { computeDedupKey, PeerDedupKeys } from '@/lib/bgp/dedup-key';
 import { AS_SEGMENT, type AsPathSegment, type BgpAttributes, type MrtItem, type RoutePrefix } from '@/lib/bgp/mrt/types';
 import type { BgpEvent, BgpEventType, EventSource, OriginAttribute } from '@/lib/bgp/types';
 
@@ -77,23 +77,60 @@ export function withdrawalAttributes(): RouteAttributes {
 const ORIGINS: (OriginAttribute | null)[] = ['igp', 'egp', 'incomplete'];
 
 /**
- * MRT segments in RIS Live's path shape: sequence hops as numbers, an AS_SET as an array.
- * Confederation segments are left out: they are internal to the peer's confederation, do not count
- * in the path length (RFC 5065) and RIS Live does not show them.
+ * MRT segments flattened as flattenAsPath flattens RIS Live's shape (sequence hops as numbers, an
+ * AS_SET as a nested array), without building that intermediate list. Confederation segments are
+ * left out: they are internal to the peer's confederation, do not count in the path length
+ * (RFC 5065) and RIS Live does not show them.
  */
-function risShapedPath(segments: AsPathSegment[] | null): RawAsPathElement[] {
-  const out: RawAsPathElement[] = [];
-  if (!segments) return out;
-  for (const s of segments) {
-    if (s.type === AS_SEGMENT.SEQUENCE) for (const asn of s.asns) out.push(asn);
-    else if (s.type === AS_SEGMENT.SET) out.push(s.asns);
+function flattenSegments(segments: AsPathSegment[] | null): FlatAsPath {
+  const asPath: number[] = [];
+  let mask: boolean[] | null = null;
+  let asPathLength = 0;
+  let originAsn: number | null = null;
+  if (segments) {
+    for (const s of segments) {
+      const asns = s.asns;
+      if (s.type === AS_SEGMENT.SEQUENCE) {
+        for (let i = 0; i < asns.length; i++) {
+          asPath.push(asns[i]!);
+          if (mask) mask.push(false);
+        }
+        if (asns.length > 0) originAsn = asns[asns.length - 1]!;
+        asPathLength += asns.length;
+      } else if (s.type === AS_SEGMENT.SET) {
+        if (!mask) mask = new Array<boolean>(asPath.length).fill(false);
+        for (let i = 0; i < asns.length; i++) {
+          asPath.push(asns[i]!);
+          mask.push(true);
+        }
+        if (asns.length > 0) asPathLength++;
+        originAsn = asns.length === 1 ? asns[0]! : null;
+      }
+    }
   }
-  return out;
+  return { asPath, asPathSetMask: mask, asPathLength, originAsn };
+}
+
+/**
+ * "asn:value" texts of RFC 1997 communities. The same few thousand values recur in message after
+ * message, so their text is kept (bounded: the map is emptied when it grows large).
+ */
+const communityText = new Map<number, string>();
+
+function communityOf(c: number): string {
+  let t = communityText.get(c);
+  if (t === undefined) {
+    if (communityText.size >= 1 << 16) communityText.clear();
+    t = `${Math.floor(c / 65536)}:${c % 65536}`;
+    communityText.set(c, t);
+  }
+  return t;
 }
 
 function communityTexts(a: BgpAttributes): string[] {
   const out: string[] = [];
-  if (a.communities) for (const c of a.communities) out.push(`${Math.floor(c / 65536)}:${c % 65536}`);
+  const c = a.communities;
+  if (c) for (let i = 0; i < c.length; i++) out.push(communityOf(c[i]!));
   const l = a.largeCommunities;
   if (l) for (let i = 0; i + 2 < l.length; i += 3) out.push(`${l[i]}:${l[i + 1]}:${l[i + 2]}`);
   return out;
@@ -101,7 +138,7 @@ function communityTexts(a: BgpAttributes): string[] {
 
 function routeAttributes(a: BgpAttributes): RouteAttributes {
   return {
-    path: flattenAsPath(risShapedPath(a.asPath)),
+    path: flattenSegments(a.asPath),
     communities: communityTexts(a),
     med: a.med,
     localPref: a.localPref,
@@ -128,11 +165,74 @@ export interface MrtEventContext {
   storeRaw: boolean;
 }
 
+/** Up to this many routes in one message, repeats are found by comparing with the earlier ones (no Set). */
+const LINEAR_REPEAT_CHECK = 16;
+
+/**
+ * Appends one event per distinct prefix of `prefixes` (the first occurrence wins) to `out`.
+ * Same fields, in the same order, as buildRouteEvent, so all events share one hidden class.
+ */
+function appendRouteEvents(
+  out: BgpEvent[],
+  prefixes: RoutePrefix[],
+  eventType: BgpEventType,
+  c: RouteEventContext,
+  keys: PeerDedupKeys,
+  a: RouteAttributes,
+  attrs: BgpAttributes | null,
+): void {
+  const n = prefixes.length;
+  const seen = n > LINEAR_REPEAT_CHECK ? new Set<string>() : null;
+  const first = out.length;
+  const path = a.path;
+  for (let i = 0; i < n; i++) {
+    const p = prefixes[i]!;
+    if (!isEventRoute(p)) continue;
+    const prefix = p.prefix;
+    if (seen) {
+      if (seen.has(prefix)) continue;
+      seen.add(prefix);
+    } else if (i > 0) {
+      let repeat = false;
+      for (let j = first; j < out.length; j++) {
+        if (out[j]!.prefix === prefix) {
+          repeat = true;
+          break;
+        }
+      }
+      if (repeat) continue;
+    }
+    out.push({
+      source: c.source,
+      collector: c.collector,
+      peerAsn: c.peerAsn,
+      peerIp: c.peerIp,
+      eventType,
+      prefix,
+      prefixLength: p.length,
+      originAsn: path.originAsn,
+      asPath: path.asPath,
+      asPathSetMask: path.asPathSetMask,
+      asPathLength: path.asPathLength,
+      communities: a.communities,
+      nextHop: attrs ? nextHopOf(p, attrs) : null,
+      med: a.med,
+      localPref: a.localPref,
+      originAttribute: a.originAttribute,
+      aggregator: a.aggregator,
+      timestampUs: c.timestampUs,
+      rawMessage: c.rawMessage,
+      dedupKey: keys.key(prefix, eventType, c.timestampUs, path.asPath),
+    });
+  }
+}
+
 /**
  * Events of one MRT item: one per (prefix, type) of an UPDATE, announcements first as in the RIS
  * Live path (a prefix repeated in one message —
  * e.g. under several ADD-PATH ids — gives one event), and one announcement per RIB entry at the
- * dump time. State changes, peer tables and other records give none.
+ * dump time. State changes, peer tables and other records give none. The events of one message
+ * share its path, mask and community arrays (read-only, as from buildRouteEvent).
  */
 export function mrtItemToEvents(item: MrtItem, ctx: MrtEventContext): BgpEvent[] {
   if (item.kind !== 'update' && item.kind !== 'rib') return [];
@@ -149,23 +249,9 @@ export function mrtItemToEvents(item: MrtItem, ctx: MrtEventContext): BgpEvent[]
     return [buildRouteEvent(c, 'announcement', item.prefix.prefix, item.prefix.length, routeAttributes(item.attributes), nextHopOf(item.prefix, item.attributes))];
   }
   const events: BgpEvent[] = [];
-  if (item.announced.length > 0) {
-    const a = routeAttributes(item.attributes);
-    const seen = item.announced.length > 1 ? new Set<string>() : null;
-    for (const p of item.announced) {
-      if (!isEventRoute(p) || seen?.has(p.prefix)) continue;
-      seen?.add(p.prefix);
-      events.push(buildRouteEvent(c, 'announcement', p.prefix, p.length, a, nextHopOf(p, item.attributes)));
-    }
-  }
-  if (item.withdrawn.length > 0) {
-    const w = withdrawalAttributes();
-    const seen = item.withdrawn.length > 1 ? new Set<string>() : null;
-    for (const p of item.withdrawn) {
-      if (!isEventRoute(p) || seen?.has(p.prefix)) continue;
-      seen?.add(p.prefix);
-      events.push(buildRouteEvent(c, 'withdrawal', p.prefix, p.length, w, null));
-    }
-  }
+  if (item.announced.length === 0 && item.withdrawn.length === 0) return events;
+  const keys = new PeerDedupKeys(c.collector, c.peerIp);
+  if (item.announced.length > 0) appendRouteEvents(events, item.announced, 'announcement', c, keys, routeAttributes(item.attributes), item.attributes);
+  if (item.withdrawn.length > 0) appendRouteEvents(events, item.withdrawn, 'withdrawal', c, keys, withdrawalAttributes(), null);
   return events;
 }
