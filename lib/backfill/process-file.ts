@@ -8,6 +8,7 @@ import { PipelineInterrupted, runFilePipeline, type FileEventReader } from '@/li
 import { claimBackfillFile, commitFileProgress, fileProgressOf, finishBackfillFile, type FileProgress } from '@/lib/db/backfills';
 import { insertEventBatch } from '@/lib/db/events';
 import { feedDetection } from '@/lib/detect/pipeline/feed';
+import { withBackfillRpki } from '@/lib/rpki/backfill-tap';
 import type { Logger } from '@/lib/log';
 import { getEnv } from '@/lib/env';
 import { trimDownloadCache } from '@/lib/sources/bgpstream/cache-cap';
@@ -69,7 +70,8 @@ export async function processBackfillFile(fileId: string, deps: ProcessFileDeps,
         return await fail(`cannot read ${path}: ${(err as Error).message}`);
       }
     }
-    const result = await runFilePipeline(path, file.collector, fileProgressOf(file), {
+    // RPKI: every batch validated as it commits, without entering the live route table (lib/rpki/backfill-tap.ts).
+    const result = await runFilePipeline(path, file.collector, fileProgressOf(file), withBackfillRpki({
       read: deps.read,
       insert: async (events) => {
         const r = await insertEventBatch(events, { recordWindows: true });
@@ -84,7 +86,7 @@ export async function processBackfillFile(fileId: string, deps: ProcessFileDeps,
       batchSize: deps.batchSize,
       writers: deps.writers,
       signal: deps.signal,
-    });
+    }, { id: file.id, runId: file.runId, records: file.records }, log));
     if (result.failure) return await fail(result.failure.message, result.progress, result.failure);
     const runStatus = await finishBackfillFile(file, { status: 'done', progress: result.progress });
     log.debug({ ...result.progress }, 'backfill file done');

@@ -1,11 +1,12 @@
 // RPKI persistence: the last good VRP set of each source (bulk delta writes, loaded at start when
 // sources are down), per-source status, the worker's published route summary, covering-VRP
-// lookups for the validity API, and rpki_invalid anomaly rows.
+// lookups for the validity API, rpki_invalid anomaly rows, and the verdicts of backfilled routes.
 
 import type pg from 'pg';
 import { canonicalPrefix } from '@/lib/bgp/prefix';
 import { getPgPool } from '@/lib/db/client';
 import type { RpkiAnomaly } from '@/lib/rpki/anomalies';
+import type { HistoricRpkiAnomaly, VerdictCounts } from '@/lib/rpki/historic';
 import type { RpkiStore } from '@/lib/rpki/source-manager';
 import type { Aspa, RpkiSetWrite, RpkiSourceKind, Vrp } from '@/lib/rpki/types';
 
@@ -204,4 +205,96 @@ export function createRpkiDbStore(db?: pg.Pool): RpkiStore {
     save: (write) => saveRpkiSourceSet(write, pool()),
     recordError: (sourceId, kind, message, atMs) => recordRpkiSourceError(sourceId, kind, message, atMs, pool()),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backfilled (historic) routes: verdict counts per committed batch, historic anomalies.
+
+export interface BackfillRpkiBatch {
+  fileId: string;
+  runId: string;
+  /** First record of the batch; a resumed file redoes batches from its committed record on. */
+  recordsFrom: number;
+  recordsTo: number;
+  counts: VerdictCounts;
+  /** VRPs in the set the batch was validated against. */
+  vrpCount: number;
+}
+
+/** Drops a file's batch rows from `fromRecords` on: a (re)started attempt redoes those batches, maybe cut differently. */
+export async function clearBackfillRpkiBatches(fileId: string, fromRecords: number, db: pg.Pool = getPgPool()): Promise<void> {
+  await db.query('DELETE FROM rpki_backfill_batches WHERE file_id = $1::bigint AND records_from >= $2', [fileId, fromRecords]);
+}
+
+/** Stores (or replaces) one batch's counts. */
+export async function saveBackfillRpkiBatch(b: BackfillRpkiBatch, db: pg.Pool = getPgPool()): Promise<void> {
+  await db.query(
+    `INSERT INTO rpki_backfill_batches (file_id, run_id, records_from, records_to, valid, invalid_asn, invalid_length, not_found, vrp_count)
+       VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (file_id, records_from) DO UPDATE SET records_to = EXCLUDED.records_to, valid = EXCLUDED.valid, invalid_asn = EXCLUDED.invalid_asn,
+       invalid_length = EXCLUDED.invalid_length, not_found = EXCLUDED.not_found, vrp_count = EXCLUDED.vrp_count, created_at = now()`,
+    [b.fileId, b.runId, b.recordsFrom, b.recordsTo, b.counts.valid, b.counts.invalidAsn, b.counts.invalidLength, b.counts.notFound, b.vrpCount],
+  );
+}
+
+export interface BackfillRpkiCounts extends VerdictCounts {
+  /** Largest VRP set any batch was validated against (0: no batch validated). */
+  vrpCount: number;
+}
+
+type CountRow = { k: string; valid: string; ia: string; il: string; nf: string; vrps: number };
+const COUNT_SUMS = `sum(valid)::text AS valid, sum(invalid_asn)::text AS ia, sum(invalid_length)::text AS il, sum(not_found)::text AS nf, max(vrp_count) AS vrps`;
+const toCounts = (r: CountRow): BackfillRpkiCounts => ({ valid: Number(r.valid), invalidAsn: Number(r.ia), invalidLength: Number(r.il), notFound: Number(r.nf), vrpCount: r.vrps });
+
+/** Verdict counts summed per run (runs without validated batches are absent). */
+export async function sumBackfillRpkiByRun(runIds: readonly string[], db: pg.Pool = getPgPool()): Promise<Map<string, BackfillRpkiCounts>> {
+  if (runIds.length === 0) return new Map();
+  const r = await db.query<CountRow>(`SELECT run_id::text AS k, ${COUNT_SUMS} FROM rpki_backfill_batches WHERE run_id = ANY($1::bigint[]) GROUP BY run_id`, [runIds]);
+  return new Map(r.rows.map((x) => [x.k, toCounts(x)]));
+}
+
+/** Verdict counts summed per file of one run. */
+export async function sumBackfillRpkiByFile(runId: string, db: pg.Pool = getPgPool()): Promise<Map<string, BackfillRpkiCounts>> {
+  const r = await db.query<CountRow>(`SELECT file_id::text AS k, ${COUNT_SUMS} FROM rpki_backfill_batches WHERE run_id = $1::bigint GROUP BY file_id`, [runId]);
+  return new Map(r.rows.map((x) => [x.k, toCounts(x)]));
+}
+
+/**
+ * rpki_invalid anomalies found in backfilled data: status resolved, started/ended at the event
+ * times of the first/last invalid announcement seen; a repeat (a resumed file, a later batch)
+ * widens the interval. An operator's acknowledged/ignored status sticks.
+ */
+export async function upsertHistoricRpkiAnomalies(input: readonly HistoricRpkiAnomaly[], db: pg.Pool = getPgPool()): Promise<number> {
+  const rows = [...new Map(input.map((a) => [a.dedupKey, a])).values()];
+  if (rows.length === 0) return 0;
+  const r = await db.query(
+    `INSERT INTO bgp_anomalies AS x (source, anomaly_type, severity, status, entity_key, prefix, origin_asn, started_at, ended_at,
+        confidence, summary, evidence, dedup_key)
+       SELECT 'rpki', 'rpki_invalid', u.severity, 'resolved', u.entity, u.prefix, u.origin,
+              ('epoch'::timestamptz + u.started_us * interval '1 microsecond'), ('epoch'::timestamptz + u.ended_us * interval '1 microsecond'),
+              u.confidence, u.summary, u.evidence, u.dedup
+         FROM unnest($1::text[], $2::text[], $3::cidr[], $4::bigint[], $5::bigint[], $6::bigint[], $7::float8[], $8::text[], $9::jsonb[], $10::text[])
+              AS u(severity, entity, prefix, origin, started_us, ended_us, confidence, summary, evidence, dedup)
+     ON CONFLICT (dedup_key) DO UPDATE SET evidence = EXCLUDED.evidence, summary = EXCLUDED.summary,
+        started_at = LEAST(x.started_at, EXCLUDED.started_at), ended_at = GREATEST(x.ended_at, EXCLUDED.ended_at), updated_at = now()`,
+    [
+      rows.map((a) => a.severity),
+      rows.map((a) => a.entityKey),
+      rows.map((a) => a.prefix),
+      rows.map((a) => a.originAsn),
+      rows.map((a) => a.startedAtUs),
+      rows.map((a) => a.endedAtUs),
+      rows.map((a) => a.confidence),
+      rows.map((a) => a.summary),
+      rows.map((a) => JSON.stringify({ ...a.evidence, run_id: a.runId })),
+      rows.map((a) => a.dedupKey),
+    ],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** Changes whenever any stored set changes (a cheap check before reloading every set). */
+export async function rpkiStoreFingerprint(db: pg.Pool = getPgPool()): Promise<string> {
+  const r = await db.query<{ f: string }>(`SELECT count(*)::text || '|' || coalesce(max(updated_at)::text, '') AS f FROM rpki_sources`);
+  return r.rows[0]?.f ?? '';
 }

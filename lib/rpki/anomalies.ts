@@ -18,7 +18,7 @@ export interface RpkiAnomaly {
     reason: 'as_mismatch' | 'max_length';
     previous: 'valid' | 'not_found' | null;
     covering_vrps: { prefix: string; max_length: number; asn: number }[];
-    trigger: 'vrp_change' | 'new_route_in_watched_prefix';
+    trigger: 'vrp_change' | 'new_route_in_watched_prefix' | 'backfill';
   };
   dedupKey: string;
 }
@@ -27,7 +27,7 @@ const STATE: Record<number, 'valid' | 'not_found' | null> = { [VERDICT.valid]: '
 const isInvalid = (c: VerdictCode) => c === VERDICT.invalidAsn || c === VERDICT.invalidLength;
 const MAX_EVIDENCE_VRPS = 20;
 
-function anomaly(pair: RoutePair, previous: VerdictCode | null, covering: readonly Vrp[], trigger: RpkiAnomaly['evidence']['trigger'], atUs: number): RpkiAnomaly {
+export function rpkiAnomaly(pair: RoutePair, previous: VerdictCode | null, covering: readonly Vrp[], trigger: RpkiAnomaly['evidence']['trigger'], atUs: number): RpkiAnomaly {
   const reason = pair.verdict === VERDICT.invalidLength ? 'max_length' : 'as_mismatch';
   const origin = pair.origin === null ? 'an undetermined origin (AS_SET)' : `AS${pair.origin}`;
   const was = previous === null ? '' : ` (was ${STATE[previous]?.replace('_', ' ') ?? 'unknown'})`;
@@ -58,7 +58,7 @@ export function anomaliesFromChanges(changes: readonly VerdictChange[], index: V
   for (const c of changes) {
     if (!isInvalid(c.verdict) || isInvalid(c.previous)) continue;
     const p = tryPrefixToWords(c.prefix, true);
-    out.push(anomaly(c, c.previous, p ? index.coveringWords(p) : [], 'vrp_change', atUs));
+    out.push(rpkiAnomaly(c, c.previous, p ? index.coveringWords(p) : [], 'vrp_change', atUs));
   }
   return out;
 }
@@ -100,7 +100,7 @@ export function anomaliesFromNewRoutes(appeared: readonly RoutePair[], watch: Wa
   for (const r of appeared) {
     if (!isInvalid(r.verdict) || !watch.contains(r.prefix)) continue;
     const p = tryPrefixToWords(r.prefix, true);
-    out.push(anomaly(r, null, p ? index.coveringWords(p) : [], 'new_route_in_watched_prefix', r.lastSeenUs));
+    out.push(rpkiAnomaly(r, null, p ? index.coveringWords(p) : [], 'new_route_in_watched_prefix', r.lastSeenUs));
   }
   return out;
 }
