@@ -11,7 +11,7 @@ import type { Env } from '@/lib/env';
 import type { Logger } from '@/lib/log';
 import { buildAspaTable, verifyUpstream, type AspaTable } from '@/lib/rpki/aspa';
 import { anomaliesFromChanges, anomaliesFromNewRoutes, resolvedDedupKeys, WatchList, type RpkiAnomaly } from '@/lib/rpki/anomalies';
-import { setRpkiObserver } from '@/lib/rpki/observer';
+import { setRpkiIndexProvider, setRpkiObserver } from '@/lib/rpki/observer';
 import { revalidateInSlices } from '@/lib/rpki/revalidate';
 import { RouteTable } from '@/lib/rpki/route-table';
 import { parseRtrList, RpkiSourceManager, splitList, type IndexUpdate } from '@/lib/rpki/source-manager';
@@ -86,6 +86,8 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
     }
   };
   setRpkiObserver(observe);
+  // Backfills in this process validate against the same index, without the route table.
+  setRpkiIndexProvider(() => ({ index: manager.latest.index, watch: watch.size > 0 ? watch : null }));
 
   const publish = async () => {
     const u = manager.latest;
@@ -111,6 +113,7 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
     async stop() {
       clearInterval(timer);
       setRpkiObserver(null);
+      setRpkiIndexProvider(null);
       pass++;
       await manager.stop();
       await publish();
