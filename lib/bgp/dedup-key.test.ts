@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeDedupKey, decimal, hash53, PeerDedupKeys, type DedupKeyInput } from '@/lib/bgp/dedup-key';
+import { mulberry32 } from '@/lib/util/seeded-random';
 
 const base: DedupKeyInput = {
   collector: 'rrc21',
@@ -87,12 +88,26 @@ describe('PeerDedupKeys', () => {
       expect(keys.key(e.prefix, e.eventType, e.timestampUs, e.asPath)).toBe(computeDedupKey(e));
     }
   });
+
+  it('keyIpv4 gives the key of the prefix text', () => {
+    const keys = new PeerDedupKeys(base.collector, base.peerIp);
+    const addrs = [0, 0xffffffff, 0x0a000000, 0xc0a86400, 0x01020304, 0x64646464, 0x09090909];
+    const random = mulberry32(7);
+    for (let i = 0; i < 2000; i++) addrs.push(Math.floor(random() * 2 ** 32));
+    for (const [i, addr] of addrs.entries()) {
+      const bits = i % 33;
+      const masked = bits === 0 ? 0 : bits === 32 ? addr : (addr & ~(0xffffffff >>> bits)) >>> 0;
+      const text = `${masked >>> 24}.${(masked >>> 16) & 255}.${(masked >>> 8) & 255}.${masked & 255}/${bits}`;
+      expect(keys.keyIpv4(masked, bits, 'withdrawal', base.timestampUs + i, base.asPath)).toBe(keys.key(text, 'withdrawal', base.timestampUs + i, base.asPath));
+    }
+  });
 });
 
 describe('decimal', () => {
   it('is String(n) for integers up to 2^53 - 1', () => {
     const samples = [0, 1, 9, 10, 9999, 10000, 10001, 99_999_999, 100_000_000, 100_000_001, 1_000_000_000_000, 2 ** 31, 2 ** 32 + 5, 2 ** 53 - 1, 1643718646987484];
-    for (let i = 0; i < 5000; i++) samples.push(Math.floor(Math.random() * 2 ** 53), Math.floor(Math.random() * 10 ** (i % 16)));
+    const random = mulberry32(11);
+    for (let i = 0; i < 5000; i++) samples.push(Math.floor(random() * 2 ** 53), Math.floor(random() * 10 ** (i % 16)));
     for (const n of samples) expect(decimal(n)).toBe(String(n));
   });
 });

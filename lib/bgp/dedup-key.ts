@@ -50,6 +50,44 @@ export class PeerDedupKeys {
   key(prefix: string, eventType: string, timestampUs: number, asPath: readonly number[]): string {
     return finishRoute(this.a, this.b, prefix, eventType, timestampUs, asPath);
   }
+
+  /**
+   * key() for the IPv4 prefix `addr`/`bits` (host bits zero) given as numbers: the characters of
+   * its canonical text "a.b.c.d/len" are fed without making the string (a route's text is usually
+   * a cons string, which hashing would first have to flatten).
+   */
+  keyIpv4(addr: number, bits: number, eventType: string, timestampUs: number, asPath: readonly number[]): string {
+    let a = this.a;
+    let b = this.b;
+    let n = 0;
+    for (let k = 0; k < 5; k++) {
+      const v = k === 4 ? bits : (addr >>> (24 - 8 * k)) & 0xff;
+      // Separator before the value: '.' between octets, '/' before the length.
+      if (k > 0) {
+        const sep = k === 4 ? 0x2f : 0x2e;
+        a = mixA(a, sep);
+        b = mixB(b, sep);
+        n++;
+      }
+      if (v >= 100) {
+        const d = 0x30 + Math.floor(v / 100);
+        a = mixA(a, d);
+        b = mixB(b, d);
+        n++;
+      }
+      if (v >= 10) {
+        const d = 0x30 + (Math.floor(v / 10) % 10);
+        a = mixA(a, d);
+        b = mixB(b, d);
+        n++;
+      }
+      const d = 0x30 + (v % 10);
+      a = mixA(a, d);
+      b = mixB(b, d);
+      n++;
+    }
+    return finishAfterPrefix(a ^ n, b, eventType, timestampUs, asPath);
+  }
 }
 
 /** Hash of one string, the same function the key uses (for tests and other callers). */
@@ -91,7 +129,10 @@ function finishRoute(a: number, b: number, prefix: string, eventType: string, ti
     a = mixA(a, c);
     b = mixB(b, c);
   }
-  a ^= prefix.length;
+  return finishAfterPrefix(a ^ prefix.length, b, eventType, timestampUs, asPath);
+}
+
+function finishAfterPrefix(a: number, b: number, eventType: string, timestampUs: number, asPath: readonly number[]): string {
   a = mixA(a, SEP | 3);
   b = mixB(b, SEP | 3);
   for (let i = 0; i < eventType.length; i++) {

@@ -4,6 +4,7 @@
 
 import type { FlatAsPath } from '@/lib/bgp/as-path';
 import { computeDedupKey, PeerDedupKeys } from '@/lib/bgp/dedup-key';
+import { MrtRoutePrefix } from '@/lib/bgp/mrt/nlri';
 import { AS_SEGMENT, type AsPathSegment, type BgpAttributes, type MrtItem, type RoutePrefix } from '@/lib/bgp/mrt/types';
 import type { BgpEvent, BgpEventType, EventSource, OriginAttribute } from '@/lib/bgp/types';
 
@@ -165,6 +166,14 @@ export interface MrtEventContext {
   storeRaw: boolean;
 }
 
+/** Same prefix text; decoded prefixes compare by their numbers (their texts are often unflattened cons strings). */
+function samePrefix(p: RoutePrefix, q: RoutePrefix): boolean {
+  if (p instanceof MrtRoutePrefix && q instanceof MrtRoutePrefix) {
+    return p.length === q.length && p.afi === q.afi && p.w0 === q.w0 && p.w1 === q.w1 && p.w2 === q.w2 && p.w3 === q.w3;
+  }
+  return p.prefix === q.prefix;
+}
+
 /** Up to this many routes in one message, repeats are found by comparing with the earlier ones (no Set). */
 const LINEAR_REPEAT_CHECK = 16;
 
@@ -183,7 +192,6 @@ function appendRouteEvents(
 ): void {
   const n = prefixes.length;
   const seen = n > LINEAR_REPEAT_CHECK ? new Set<string>() : null;
-  const first = out.length;
   const path = a.path;
   for (let i = 0; i < n; i++) {
     const p = prefixes[i]!;
@@ -194,8 +202,9 @@ function appendRouteEvents(
       seen.add(prefix);
     } else if (i > 0) {
       let repeat = false;
-      for (let j = first; j < out.length; j++) {
-        if (out[j]!.prefix === prefix) {
+      for (let j = 0; j < i; j++) {
+        const q = prefixes[j]!;
+        if (isEventRoute(q) && samePrefix(p, q)) {
           repeat = true;
           break;
         }
@@ -222,7 +231,7 @@ function appendRouteEvents(
       aggregator: a.aggregator,
       timestampUs: c.timestampUs,
       rawMessage: c.rawMessage,
-      dedupKey: keys.key(prefix, eventType, c.timestampUs, path.asPath),
+      dedupKey: p instanceof MrtRoutePrefix && p.afi === 1 ? keys.keyIpv4(p.w0, p.length, eventType, c.timestampUs, path.asPath) : keys.key(prefix, eventType, c.timestampUs, path.asPath),
     });
   }
 }
