@@ -1,3 +1,4 @@
+import { AnomaliesPanel } from '@/components/anomalies/anomalies-panel';
 import { Dashboard } from '@/components/dashboard';
 import { RpkiPanel } from '@/components/rpki-panel';
 import { loadDashboardData } from '@/lib/api/dashboard-data';
@@ -9,6 +10,9 @@ export default async function HomePage() {
   return (
     <>
       <Dashboard initialFeed={data.feed} initialEvents={data.events} loadError={data.error} />
+      <div className="mx-auto max-w-[1400px] px-4">
+        <AnomaliesPanel />
+      </div>
       <RpkiPanel />
     </>
   );

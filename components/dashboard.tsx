@@ -28,6 +28,9 @@ export function Dashboard({ initialFeed, initialEvents, loadError }: DashboardPr
       <header className="mb-3 flex flex-wrap items-center gap-3 border-b border-panel-edge pb-2">
         <h1 className="text-base font-semibold tracking-wide">BGP Observatory</h1>
         <span className="text-xs text-ink-dim">control plane visibility · RIPE RIS Live routing updates</span>
+        <a href="/anomalies" className="text-xs text-ink-dim underline-offset-2 hover:text-ink hover:underline">
+          anomalies
+        </a>
         <a href="/backfills" className="text-xs text-ink-dim underline-offset-2 hover:text-ink hover:underline">
           backfills
         </a>
