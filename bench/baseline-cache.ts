@@ -161,13 +161,13 @@ async function benchAggregate(nEvents: number): Promise<void> {
     for (const label of ['first (3 windows start)', 'again (idempotent, no change)']) {
       const t1 = performance.now();
       const res = await aggregateHour(hour, db);
-      console.log(`  aggregateHour ${label}: ${((performance.now() - t1) / 1000).toFixed(2)} s, ${res.events} events, ${res.prefixes} prefixes, ${res.baselineRows} baseline rows written`);
+      console.log(`  aggregateHour ${label}: ${((performance.now() - t1) / 1000).toFixed(2)} s, ${res.events} events, ${res.prefixes} prefixes, ${res.baselineRows} baseline rows written ${JSON.stringify(res.ms)}`);
     }
     const next = makeEvents(nEvents, hour + 1);
     for (let i = 0; i < next.length; i += 20_000) await insertEventBatch(next.slice(i, i + 20_000), { recordWindows: true }, db);
     const t2 = performance.now();
     const res2 = await aggregateHour(hour + 1, db);
-    console.log(`  aggregateHour next hour (windows hold 1 hour, add 1): ${((performance.now() - t2) / 1000).toFixed(2)} s, ${res2.baselineRows} baseline rows written`);
+    console.log(`  aggregateHour next hour (windows hold 1 hour, add 1): ${((performance.now() - t2) / 1000).toFixed(2)} s, ${res2.baselineRows} baseline rows written ${JSON.stringify(res2.ms)}`);
     const s = await db.query<{ rows: string; avg: string; total: string }>(
       `SELECT count(*)::text AS rows, avg(pg_column_size(t.*))::int::text AS avg, pg_total_relation_size('prefix_hour_stats')::text AS total FROM prefix_hour_stats t`,
     );

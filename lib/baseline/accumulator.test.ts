@@ -86,3 +86,37 @@ describe('rolling baseline sums', () => {
     expect(() => BaselineView.fromBytes(good.subarray(0, good.byteLength - 8))).toThrow();
   });
 });
+
+describe('day sums (packed states added and bounded)', () => {
+  it('adding packed sums equals adding their hours, and subtracting them undoes it', () => {
+    const day = new BaselineAccumulator();
+    day.apply(h1, 1);
+    day.apply(h2, 1);
+    const dayState = roundTrip(day);
+    const viaHours = new BaselineAccumulator();
+    viaHours.apply(h2, 1);
+    viaHours.apply(h1, 1);
+    viaHours.apply(h2, 1);
+    const viaState = new BaselineAccumulator();
+    viaState.apply(h2, 1);
+    viaState.applyState(dayState, 1);
+    expect(encodeBaseline(viaState)).toEqual(encodeBaseline(viaHours));
+    viaState.applyState(dayState, -1);
+    const only = new BaselineAccumulator();
+    only.apply(h2, 1);
+    expect(encodeBaseline(viaState)).toEqual(encodeBaseline(only));
+  });
+
+  it('trim keeps the most counted entries (ties: smaller key) and reports what it dropped', () => {
+    const acc = new BaselineAccumulator();
+    acc.apply(h1, 1);
+    acc.apply(h2, 1);
+    // origins 3333:5, 64666:1; links 64500>1299:4, 1299>3333:4, 64500>64666:1; paths 11:4, -5:1, 12:1
+    expect(acc.trim({ origins: 1, links: 2, paths: 2 })).toEqual({ origins: 1, links: 1, paths: 1 });
+    expect([...acc.origins]).toEqual([[3333, 5]]);
+    expect([...acc.links.keys()].sort()).toEqual(['1299,3333', '64500,1299']);
+    // -5 and 12 tie at 1: the smaller key stays.
+    expect(new Set(acc.paths.keys())).toEqual(new Set([11, -5]));
+    expect(acc.trim({ origins: 1, links: 2, paths: 2 })).toEqual({ origins: 0, links: 0, paths: 0 });
+  });
+});

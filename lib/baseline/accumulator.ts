@@ -2,6 +2,7 @@
 // window and subtracted when they leave or are recomputed. Everything kept is a sum, so
 // subtraction is exact and the window never needs a rescan.
 
+import type { BaselineView } from '@/lib/baseline/codec';
 import { bucketOf } from '@/lib/baseline/histogram';
 import type { PrefixHourStats } from '@/lib/baseline/types';
 
@@ -59,8 +60,64 @@ export class BaselineAccumulator {
     bump(this.collHist, bucketOf(h.collectors.length), sign);
   }
 
+  /**
+   * Adds (1) or removes (-1) packed sums of several hours (a day row, lib/db/baselines.ts), the
+   * same as applying each of their hours: every field is a sum.
+   */
+  applyState(v: BaselineView, sign: Sign): void {
+    this.hoursSeen += sign * v.hoursSeen;
+    this.annSum += sign * v.announcements;
+    this.annSq += sign * v.announcementsSq;
+    this.wdSum += sign * v.withdrawals;
+    this.wdSq += sign * v.withdrawalsSq;
+    this.updSq += sign * v.updatesSq;
+    this.peersSum += sign * v.peersSum;
+    this.collSum += sign * v.collectorsSum;
+    for (const [k, n] of v.origins()) bump(this.origins, k, sign * n);
+    for (const l of v.links()) bump(this.links, linkKey(l.from, l.to), sign * l.count);
+    for (const [k, n] of v.paths()) bump(this.paths, k, sign * n);
+    for (const [k, n] of v.pathLengths()) bump(this.lengths, k, sign * n);
+    for (const [k, n] of v.peerHistogram()) bump(this.peerHist, k, sign * n);
+    for (const [k, n] of v.collectorHistogram()) bump(this.collHist, k, sign * n);
+  }
+
+  /**
+   * Keeps the `limits` most counted origins, links and paths (ties: smaller key first) and
+   * returns the counts dropped from each: what a bounded day row reports as "other".
+   */
+  trim(limits: TrimLimits): TrimmedCounts {
+    return {
+      origins: keepTop(this.origins, limits.origins, (a, b) => a - b),
+      links: keepTop(this.links, limits.links, (a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      paths: keepTop(this.paths, limits.paths, (a, b) => a - b),
+    };
+  }
+
   /** Nothing of the prefix left in the window. */
   isEmpty(): boolean {
     return this.hoursSeen <= 0;
   }
+}
+
+export interface TrimLimits {
+  origins: number;
+  links: number;
+  paths: number;
+}
+
+export interface TrimmedCounts {
+  origins: number;
+  links: number;
+  paths: number;
+}
+
+function keepTop<K>(map: Map<K, number>, limit: number, keyOrder: (a: K, b: K) => number): number {
+  if (map.size <= limit) return 0;
+  const sorted = [...map.entries()].sort((a, b) => b[1] - a[1] || keyOrder(a[0], b[0]));
+  let dropped = 0;
+  for (const [k, n] of sorted.slice(limit)) {
+    dropped += n;
+    map.delete(k);
+  }
+  return dropped;
 }

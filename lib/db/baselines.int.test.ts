@@ -13,6 +13,7 @@ import {
   getPrefixBaseline,
   listAggregatedHours,
   listHourCandidates,
+  listPrefixDayStats,
   listPrefixHourStats,
   maxEventTimeUs,
   pgBaselineSource,
@@ -27,7 +28,8 @@ import { makeTestEvent } from '@/test/helpers/db';
 
 const HOUR_US = 3_600_000_000;
 const H0 = Math.floor(Date.UTC(2020, 5, 1, 0) / 3_600_000);
-const HOURS = [H0, H0 + 1, H0 + 2, H0 + 25];
+const D0 = H0 / 24;
+const HOURS = [H0, H0 + 1, H0 + 2, H0 + 25, H0 + 8 * 24 + 5];
 const P = '193.0.0.0/21';
 const Q = '2001:db8::/32';
 const R = '198.51.100.0/24';
@@ -156,19 +158,30 @@ describe('hour aggregation', () => {
     expect(b!.rates.withdrawals.stddev).toBeCloseTo(Math.sqrt(2 / 9), 12);
     // peers per hour seen: 2, 2; collectors 2 (rrc00, rrc21), 1 (rrc00)
     expect(b!.visibility).toEqual({ peers: { median: 2, max: 2, mean: 2 }, collectors: { median: 1, max: 2, mean: 1.5 } });
-    expect(await getPrefixBaseline(P, '7d')).toEqual({ ...b, window: '7d' });
+    // 7 d / 30 d are sums of whole days: none has ended yet.
+    expect(await getPrefixBaseline(P, '7d')).toBeNull();
     const q = await getPrefixBaseline(Q, '24h');
     expect(q).toMatchObject({ hoursSeen: 2, announcements: 1, withdrawals: 1 });
     expect(q!.visibility.peers).toEqual({ median: 0, max: 1, mean: 0.5 });
   });
 
-  it('moving the window forward expires old hours from 24 h but not from 7 d', async () => {
-    await aggregateHour(H0 + 25);
+  it('moving the window forward expires old hours from 24 h, and the day that ended enters 7 d / 30 d', async () => {
+    const b24 = await getPrefixBaseline(P, '24h');
+    const res = await aggregateHour(H0 + 25);
+    expect(res.daysFolded).toEqual([D0]);
     // 24 h as of H0+25 covers (H0+1, H0+25]: P's hours are gone, Q keeps its withdrawal hour.
     expect(await getPrefixBaseline(P, '24h')).toBeNull();
     expect(await getPrefixBaseline(Q, '24h')).toMatchObject({ hoursCovered: 2, hoursSeen: 1, announcements: 0, withdrawals: 1 });
-    expect(await getPrefixBaseline(P, '7d')).toMatchObject({ hoursCovered: 4, hoursSeen: 2, announcements: 4 });
+    // Day D0 (hours H0..H0+2 aggregated) is the whole 7 d window: the same sums 24 h had before.
+    const b7 = await getPrefixBaseline(P, '7d');
+    expect(b7).toEqual({ ...b24, window: '7d', asOfHour: H0 + 23, hoursCovered: 3 });
+    expect(await getPrefixBaseline(P, '30d')).toEqual({ ...b7, window: '30d' });
     expect(await getPrefixBaseline(R, '24h')).toMatchObject({ announcements: 1, origins: [{ asn: 65020, count: 1, share: 1 }] });
+    // R's day has not ended.
+    expect(await getPrefixBaseline(R, '7d')).toBeNull();
+    const days = await listPrefixDayStats(P, D0, D0 + 1);
+    expect(days.map((d) => d.day)).toEqual([D0]);
+    expect(days[0]!.other).toEqual({ origins: 0, links: 0, paths: 0 });
   });
 
   it('a late (backfilled) event makes the scheduler recompute its hour, and the baselines follow', async () => {
@@ -218,6 +231,33 @@ describe('hour aggregation', () => {
     expect(purged.tombstones).toBeGreaterThan(0);
     // The cache saw every tombstone already, so it keeps refreshing incrementally.
     expect((await cache.refresh(src)).full).toBe(false);
-    expect(cache.getBaseline(R, '30d')?.originCount(65020)).toBe(1);
+    expect(cache.getBaseline(P, '30d')?.originCount(64666)).toBe(2);
+  });
+
+  it('a day leaves the 7 d window after 7 more days have ended, and stays in 30 d', async () => {
+    const H8 = H0 + 8 * 24 + 5;
+    expect((await insertEventBatch([ann(H8, 1, Q, peerA, [64500, 6939, 65010])], { recordWindows: true })).inserted).toBe(1);
+    const res = await aggregateHour(H8);
+    // Days D0+1 .. D0+7 ended: only D0+1 has rows.
+    expect(res.daysFolded).toEqual([D0 + 1]);
+    expect(await getPrefixBaseline(P, '7d')).toBeNull();
+    expect(await getPrefixBaseline(P, '30d')).toMatchObject({ announcements: 5, asOfHour: H0 + 8 * 24 - 1 });
+    expect(await getPrefixBaseline(R, '7d')).toMatchObject({ announcements: 1, hoursCovered: 1 });
+    // The AS link hints follow the windows: P's links left 7 d with its day.
+    const links = await getPgPool().query<{ n: string }>(`SELECT count(*)::text AS n FROM baseline_as_links WHERE window_hours = 168 AND asn_from = 64501 AND asn_to = 1299`);
+    expect(links.rows[0]!.n).toBe('0');
+  });
+
+  it('purges hour rows past 48 h by whole days, and a re-aggregation of a purged hour leaves the days alone', async () => {
+    // The newest hour is H0+8d+5: rows of the days before D0+6 are older than 48 h.
+    const purged = await purgeBaselineHistory({ purgeTombstones: false });
+    expect(purged.hours).toBe(4); // H0, H0+1, H0+2, H0+25
+    expect(await listPrefixHourStats(Q, H0 + 8 * 24, H0 + 9 * 24)).toHaveLength(1);
+    expect(await listPrefixHourStats(P, H0, H0 + 30)).toEqual([]);
+    const b7 = await getPrefixBaseline(P, '30d');
+    // H0+1 still has raw events: re-aggregating it cannot subtract its (purged) old row.
+    const res = await aggregateHour(H0 + 1);
+    expect(res.dayUpdateSkipped).toBe('hour-rows-pruned');
+    expect(await getPrefixBaseline(P, '30d')).toEqual(b7);
   });
 });

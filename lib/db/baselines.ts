@@ -1,20 +1,24 @@
-// Baselines in PostgreSQL: hourly per-prefix aggregates of bgp_events (prefix_hour_stats), the
-// rolling window sums built from them (prefix_baselines, baseline_as_links), and the reads the
-// scheduler, the run-time cache and the API need.
+// Baselines in PostgreSQL: hourly per-prefix aggregates of bgp_events (prefix_hour_stats), day
+// sums per prefix (prefix_day_stats), the rolling window sums built from them (prefix_baselines,
+// baseline_as_links), and the reads the scheduler, the run-time cache and the API need.
 //
 // Aggregating an hour is one transaction under a session advisory lock (one writer at a time, so
 // the rolling sums are never updated from two places): the hour's rows are recomputed by one
-// GROUP BY inside PostgreSQL, and each window gets (new - old) of the hour plus the subtraction
-// of the hours it leaves behind (lib/baseline/windows.ts). The merge itself runs in JS on the
-// packed states (lib/baseline/accumulator.ts), only for the prefixes those hours touch.
+// GROUP BY inside PostgreSQL; the 24 h window gets (new - old) of the hour plus the subtraction
+// of the hours it leaves behind (lib/baseline/windows.ts); the hour's day row gets (new - old)
+// too. When a day ends it is bounded (top origins / links / paths) and folded into the 7 d and
+// 30 d windows, which are sums of whole days: they cost one merge per prefix and day, not per
+// hour, and need hour rows for two days only (storage per prefix-day: one bounded row instead
+// of 24). The merges run in JS on the packed states (lib/baseline/accumulator.ts), only for the
+// prefixes a step touches.
 
 import type pg from 'pg';
-import { BaselineAccumulator, linkKey, parseLinkKey, type Sign } from '@/lib/baseline/accumulator';
+import { BaselineAccumulator, linkKey, parseLinkKey, type Sign, type TrimLimits, type TrimmedCounts } from '@/lib/baseline/accumulator';
 import type { BaselineMeta, BaselineRow, BaselineSource } from '@/lib/baseline/cache';
 import { BaselineView, encodeBaseline } from '@/lib/baseline/codec';
 import { summarizeBaseline } from '@/lib/baseline/summary';
 import { BASELINE_WINDOWS, WINDOW_HOURS, windowFromHours, type BaselineSummary, type BaselineWindow, type PrefixHourStats } from '@/lib/baseline/types';
-import { hourStartUs, nextAsOf, planWindowUpdate, type AggregatedHour, type HourCounts } from '@/lib/baseline/windows';
+import { hourStartUs, inWindow, nextAsOf, planWindowUpdate, type AggregatedHour, type HourCounts } from '@/lib/baseline/windows';
 import { microsToIso } from '@/lib/api/serialize';
 import { getPgPool } from '@/lib/db/client';
 import { partitionForHour } from '@/lib/db/event-partition-bounds';
@@ -25,30 +29,34 @@ const BASELINE_LOCK = 7_150_301;
 
 // Path key as lib/baseline/path-key.ts computes it: prepending collapsed, md5, first 32 bits.
 const PATH_KEY_SQL = `('x' || left(md5(array_to_string(ARRAY(
-    SELECT u.a FROM unnest(e.as_path) WITH ORDINALITY AS u(a, i) WHERE u.i = 1 OR u.a <> e.as_path[u.i - 1] ORDER BY u.i), ' ')), 8))::bit(32)::int`;
+    SELECT u.a FROM unnest(d.as_path) WITH ORDINALITY AS u(a, i) WHERE u.i = 1 OR u.a <> d.as_path[u.i - 1] ORDER BY u.i), ' ')), 8))::bit(32)::int`;
 
 // The hour's aggregate, computed from the raw events in one statement. Origins, paths, lengths
 // and links count announcements; links skip prepending (a = b) and AS_SET members, whose
-// adjacency is unknown.
-const AGGREGATE_SQL = `WITH e AS MATERIALIZED (
-    SELECT prefix, collector, peer_ip, event_type = 'announcement' AS ann, origin_asn, as_path, as_path_set_mask, as_path_length
-      FROM bgp_events WHERE "timestamp" >= $1::timestamptz AND "timestamp" < $2::timestamptz),
+// adjacency is unknown. Announcements are first grouped by (prefix, path): a route re-announced
+// (by other peers, or again with other attributes) is hashed and split into links once, with
+// its count, instead of once per event. The per-prefix totals come from a second scan of the
+// hour's partition, which is cheaper than materializing every event for both.
+const AGGREGATE_SQL = `WITH d AS MATERIALIZED (
+    SELECT prefix, as_path, as_path_set_mask, origin_asn, as_path_length, count(*)::int AS n
+      FROM bgp_events WHERE "timestamp" >= $1::timestamptz AND "timestamp" < $2::timestamptz AND event_type = 'announcement'
+     GROUP BY 1, 2, 3, 4, 5),
   base AS (
-    SELECT prefix, count(*) FILTER (WHERE ann)::int AS a, count(*) FILTER (WHERE NOT ann)::int AS w,
-           count(DISTINCT (collector, peer_ip)) FILTER (WHERE ann)::int AS peers,
-           coalesce(array_agg(DISTINCT collector) FILTER (WHERE ann), '{}') AS colls
-      FROM e GROUP BY prefix),
+    SELECT prefix, count(*) FILTER (WHERE event_type = 'announcement')::int AS a, count(*) FILTER (WHERE event_type <> 'announcement')::int AS w,
+           count(DISTINCT (collector, peer_ip)) FILTER (WHERE event_type = 'announcement')::int AS peers,
+           coalesce(array_agg(DISTINCT collector) FILTER (WHERE event_type = 'announcement'), '{}') AS colls
+      FROM bgp_events WHERE "timestamp" >= $1::timestamptz AND "timestamp" < $2::timestamptz GROUP BY prefix),
   o AS (SELECT prefix, array_agg(v ORDER BY v) AS v, array_agg(n ORDER BY v) AS n FROM (
-      SELECT prefix, origin_asn AS v, count(*)::int AS n FROM e WHERE ann AND origin_asn IS NOT NULL GROUP BY 1, 2) x GROUP BY prefix),
+      SELECT prefix, origin_asn AS v, sum(n)::int AS n FROM d WHERE origin_asn IS NOT NULL GROUP BY 1, 2) x GROUP BY prefix),
   p AS (SELECT prefix, array_agg(v ORDER BY v) AS v, array_agg(n ORDER BY v) AS n FROM (
-      SELECT prefix, v, count(*)::int AS n FROM (SELECT e.prefix, ${PATH_KEY_SQL} AS v FROM e WHERE e.ann) y GROUP BY 1, 2) x GROUP BY prefix),
+      SELECT d.prefix, ${PATH_KEY_SQL} AS v, sum(d.n)::int AS n FROM d GROUP BY 1, 2) x GROUP BY prefix),
   len AS (SELECT prefix, array_agg(v ORDER BY v) AS v, array_agg(n ORDER BY v) AS n FROM (
-      SELECT prefix, as_path_length AS v, count(*)::int AS n FROM e WHERE ann GROUP BY 1, 2) x GROUP BY prefix),
+      SELECT prefix, as_path_length AS v, sum(n)::int AS n FROM d GROUP BY 1, 2) x GROUP BY prefix),
   l AS (SELECT prefix, array_agg(f ORDER BY f, t) AS f, array_agg(t ORDER BY f, t) AS t, array_agg(n ORDER BY f, t) AS n FROM (
-      SELECT e.prefix, k.f, k.t, count(*)::int AS n
-        FROM e CROSS JOIN LATERAL unnest(e.as_path[1:cardinality(e.as_path) - 1], e.as_path[2:],
-               coalesce(e.as_path_set_mask[1:cardinality(e.as_path) - 1], '{}'), coalesce(e.as_path_set_mask[2:], '{}')) AS k(f, t, mf, mt)
-       WHERE e.ann AND k.f <> k.t AND NOT coalesce(k.mf, false) AND NOT coalesce(k.mt, false)
+      SELECT d.prefix, k.f, k.t, sum(d.n)::int AS n
+        FROM d CROSS JOIN LATERAL unnest(d.as_path[1:cardinality(d.as_path) - 1], d.as_path[2:],
+               coalesce(d.as_path_set_mask[1:cardinality(d.as_path) - 1], '{}'), coalesce(d.as_path_set_mask[2:], '{}')) AS k(f, t, mf, mt)
+       WHERE k.f <> k.t AND NOT coalesce(k.mf, false) AND NOT coalesce(k.mt, false)
        GROUP BY 1, 2, 3) x GROUP BY prefix)
   INSERT INTO prefix_hour_stats AS s (hour, prefix, announcements, withdrawals, peers, collectors, origins, origin_counts,
       link_from, link_to, link_counts, path_keys, path_counts, path_lengths, path_length_counts)
@@ -57,12 +65,34 @@ const AGGREGATE_SQL = `WITH e AS MATERIALIZED (
          coalesce(len.v, '{}'), coalesce(len.n, '{}')
     FROM base b LEFT JOIN o USING (prefix) LEFT JOIN p USING (prefix) LEFT JOIN len USING (prefix) LEFT JOIN l USING (prefix)`;
 
+/**
+ * Memory for the aggregation's hash tables and sorts, for its transaction only: with the
+ * server's default (4-16 MB) a firehose hour spills every GROUP BY to disk. One aggregation runs
+ * at a time (advisory lock), so this is taken once.
+ */
+const AGGREGATE_WORK_MEM = '256MB';
+
 // Selected under the field names of PrefixHourStats, so rows need no mapping. BIGINT arrays are
 // read as float8[] (exact below 2^53, which every ASN is) to arrive as numbers.
 const STATS_COLUMNS = `s.hour, s.prefix::text AS prefix, s.announcements, s.withdrawals, s.peers, s.collectors,
   s.origins::float8[] AS origins, s.origin_counts AS "originCounts", s.link_from::float8[] AS "linkFrom",
   s.link_to::float8[] AS "linkTo", s.link_counts AS "linkCounts", s.path_keys AS "pathKeys", s.path_counts AS "pathCounts",
   s.path_lengths AS "pathLengths", s.path_length_counts AS "pathLengthCounts"`;
+
+/** The windows built from whole days (the rest, 24 h, from hour rows). */
+const DAY_WINDOWS = ['7d', '30d'] as const satisfies readonly BaselineWindow[];
+export const windowDays = (w: BaselineWindow): number => WINDOW_HOURS[w] / 24;
+export const dayOfHour = (hour: number): number => Math.floor(hour / 24);
+
+/**
+ * Bound of a finished day row (per prefix): the most counted origins, adjacent AS pairs and
+ * paths. A stable prefix has a handful of each; the bound only cuts pathological ones (route
+ * flapping through hundreds of paths), and what it drops is counted in other_*.
+ */
+export const DAY_ROW_LIMITS: TrimLimits = { origins: 32, links: 256, paths: 128 };
+
+/** Prefixes per statement when streaming a day's rows (bounded memory at 1 M prefixes). */
+const DAY_CHUNK = 20_000;
 
 export interface AggregateHourResult {
   hour: number;
@@ -72,16 +102,24 @@ export interface AggregateHourResult {
   prefixes: number;
   /** prefix_baselines rows written, all windows together. */
   baselineRows: number;
+  /** Day rows written (the hour's own day, and days bounded when they ended). */
+  dayRows: number;
+  /** Days folded into the 7 d / 30 d windows by this step (the days that ended). */
+  daysFolded: number[];
+  /**
+   * Set when the hour's old row was already pruned (a backfill of an hour older than the hour
+   * rows kept): its change cannot be told apart, so its day and the 7 d / 30 d windows were left
+   * as they were. Counted here and logged by the worker.
+   */
+  dayUpdateSkipped?: 'hour-rows-pruned';
+  /** Wall-clock ms per step (for the benchmark and the job log). */
+  ms: Record<string, number>;
 }
 
 type Client = pg.PoolClient;
 
-/**
- * (Re)computes one event-time hour's aggregates from bgp_events and folds the change into the
- * 24 h / 7 d / 30 d rolling sums. Idempotent: running it again on unchanged events rewrites the
- * same aggregate rows and leaves every baseline as it was.
- */
-export async function aggregateHour(hour: number, db: pg.Pool = getPgPool()): Promise<AggregateHourResult> {
+/** Runs fn in one REPEATABLE READ transaction under the baseline writers' session lock. */
+async function withBaselineLock<T>(db: pg.Pool, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = await db.connect();
   let locked = false;
   try {
@@ -91,7 +129,7 @@ export async function aggregateHour(hour: number, db: pg.Pool = getPgPool()): Pr
     locked = true;
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     try {
-      const result = await aggregateInTransaction(client, hour);
+      const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -104,20 +142,46 @@ export async function aggregateHour(hour: number, db: pg.Pool = getPgPool()): Pr
   }
 }
 
+/**
+ * (Re)computes one event-time hour's aggregates from bgp_events and folds the change into the
+ * 24 h window and the hour's day row; when the step completes days, folds them into the 7 d /
+ * 30 d windows. Idempotent: running it again on unchanged events rewrites the same hour rows
+ * and leaves every day row and window as it was.
+ */
+export async function aggregateHour(hour: number, db: pg.Pool = getPgPool()): Promise<AggregateHourResult> {
+  return withBaselineLock(db, (client) => aggregateInTransaction(client, hour));
+}
+
+interface BaselineStateRow {
+  as_of_hour: number | null;
+  as_of_day: number | null;
+  hours_pruned_before: number | null;
+}
+
 async function aggregateInTransaction(client: Client, hour: number): Promise<AggregateHourResult> {
+  const ms: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    ms[name] = Math.round((ms[name] ?? 0) + now - t);
+    t = now;
+  };
   const fromIso = microsToIso(hourStartUs(hour));
   const toIso = microsToIso(hourStartUs(hour + 1));
   const part = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [partitionForHour(hour).name]);
-  if (!part.rows[0]?.ok) return { hour, status: 'no-partition', events: 0, prefixes: 0, baselineRows: 0 };
+  if (!part.rows[0]?.ok) return { hour, status: 'no-partition', events: 0, prefixes: 0, baselineRows: 0, dayRows: 0, daysFolded: [], ms };
 
+  await client.query(`SET LOCAL work_mem = '${AGGREGATE_WORK_MEM}'`);
   const old = await client.query<PrefixHourStats>(`DELETE FROM prefix_hour_stats s WHERE s.hour = $1 RETURNING ${STATS_COLUMNS}`, [hour]);
+  lap('delete');
   const fresh = await client.query<PrefixHourStats>(`${AGGREGATE_SQL} RETURNING ${STATS_COLUMNS}`, [fromIso, toIso, hour]);
+  lap('aggregate');
   const win = await client.query<{ n: string }>(
     `SELECT coalesce(sum(event_count), 0)::text AS n FROM ingest_windows WHERE window_start >= $1::timestamptz AND window_start < $2::timestamptz`,
     [fromIso, toIso],
   );
   const newRows = fresh.rows;
-  const events = newRows.reduce((s, r) => s + r.announcements + r.withdrawals, 0);
+  const events = newRows.reduce((sum, r) => sum + r.announcements + r.withdrawals, 0);
   await client.query(
     `INSERT INTO baseline_hours (hour, events, window_events, prefixes, aggregated_at) VALUES ($1, $2, $3, $4, now())
      ON CONFLICT (hour) DO UPDATE SET events = EXCLUDED.events, window_events = EXCLUDED.window_events,
@@ -125,22 +189,65 @@ async function aggregateInTransaction(client: Client, hour: number): Promise<Agg
     [hour, events, win.rows[0]?.n ?? '0', newRows.length],
   );
 
-  const st = await client.query<{ as_of_hour: number | null }>('SELECT as_of_hour FROM baseline_state WHERE id = 1 FOR UPDATE');
-  const asOf = st.rows[0]?.as_of_hour ?? null;
+  const st = await client.query<BaselineStateRow>('SELECT as_of_hour, as_of_day, hours_pruned_before FROM baseline_state WHERE id = 1 FOR UPDATE');
+  const state = st.rows[0] ?? { as_of_hour: null, as_of_day: null, hours_pruned_before: null };
   const changes = changedRows(old.rows, newRows);
+  lap('diff');
+
+  // 24 h: hour rows, rolled hour by hour.
   let baselineRows = 0;
-  for (const window of BASELINE_WINDOWS) {
-    const plan = planWindowUpdate(hour, asOf, WINDOW_HOURS[window]);
-    // Not push(...changes): a firehose hour has ~200,000 changed prefixes, past the argument limit.
-    const deltas: { row: PrefixHourStats; sign: Sign }[] = plan.applyHour ? changes.slice() : [];
-    if (plan.expire.length > 0) {
-      const gone = await client.query<PrefixHourStats>(`SELECT ${STATS_COLUMNS} FROM prefix_hour_stats s WHERE s.hour = ANY($1::int[])`, [plan.expire]);
-      for (const r of gone.rows) deltas.push({ row: r, sign: -1 });
-    }
-    baselineRows += await applyDeltas(client, window, deltas);
+  const plan = planWindowUpdate(hour, state.as_of_hour, WINDOW_HOURS['24h']);
+  const deltas: Delta[] = plan.applyHour ? changes.map((c) => ({ prefix: c.row.prefix, sign: c.sign, row: c.row })) : [];
+  if (plan.expire.length > 0) {
+    const gone = await client.query<PrefixHourStats>(`SELECT ${STATS_COLUMNS} FROM prefix_hour_stats s WHERE s.hour = ANY($1::int[])`, [plan.expire]);
+    for (const r of gone.rows) deltas.push({ prefix: r.prefix, sign: -1, row: r });
   }
-  await client.query('UPDATE baseline_state SET as_of_hour = $1, updated_at = now() WHERE id = 1', [nextAsOf(hour, asOf)]);
-  return { hour, status: 'aggregated', events, prefixes: newRows.length, baselineRows };
+  baselineRows += (await mergeIntoWindow(client, '24h', deltas)).written;
+  lap('window24h');
+
+  // The hour's day row takes (new - old) of the hour. A day already folded into the 7 d / 30 d
+  // windows stays bounded, and the windows take (after - before) of its row, so they always
+  // equal the sum of the stored day rows they cover.
+  let dayRows = 0;
+  let dayUpdateSkipped: AggregateHourResult['dayUpdateSkipped'];
+  const day = dayOfHour(hour);
+  if (state.hours_pruned_before !== null && hour < state.hours_pruned_before) {
+    dayUpdateSkipped = 'hour-rows-pruned';
+  } else if (changes.length > 0) {
+    const folded = state.as_of_day !== null && day <= state.as_of_day;
+    const dayResult = await mergeIntoDay(
+      client,
+      day,
+      changes.map((c) => ({ prefix: c.row.prefix, sign: c.sign, row: c.row })),
+      folded,
+    );
+    dayRows += dayResult.written;
+    lap('day');
+    if (folded) {
+      for (const w of DAY_WINDOWS) {
+        if (!inWindow(day, state.as_of_day!, windowDays(w))) continue;
+        baselineRows += (await mergeIntoWindow(client, w, dayResult.changes)).written;
+      }
+      lap('dayWindows');
+    }
+  }
+
+  const asOfHour = nextAsOf(hour, state.as_of_hour);
+  // A day is complete once the newest aggregated hour is its last: hours are aggregated oldest
+  // first, after their grace period.
+  const completeDay = dayOfHour(asOfHour + 1) - 1;
+  let asOfDay = state.as_of_day;
+  const daysFolded: number[] = [];
+  if (asOfDay === null || completeDay > asOfDay) {
+    const folded = await foldDays(client, asOfDay, completeDay);
+    baselineRows += folded.baselineRows;
+    dayRows += folded.dayRows;
+    daysFolded.push(...folded.days);
+    asOfDay = completeDay;
+    lap('foldDays');
+  }
+  await client.query('UPDATE baseline_state SET as_of_hour = $1, as_of_day = $2, updated_at = now() WHERE id = 1', [asOfHour, asOfDay]);
+  return { hour, status: 'aggregated', events, prefixes: newRows.length, baselineRows, dayRows, daysFolded, ...(dayUpdateSkipped ? { dayUpdateSkipped } : {}), ms };
 }
 
 /**
@@ -161,20 +268,42 @@ function changedRows(oldRows: readonly PrefixHourStats[], newRows: readonly Pref
   return out;
 }
 
-/** Folds hour rows (+/-) into one window's stored sums; writes only the states that changed. */
-async function applyDeltas(client: Client, window: BaselineWindow, deltas: readonly { row: PrefixHourStats; sign: Sign }[]): Promise<number> {
-  if (deltas.length === 0) return 0;
-  const windowHours = WINDOW_HOURS[window];
-  const byPrefix = new Map<string, { row: PrefixHourStats; sign: Sign }[]>();
-  const linkDelta = new Map<string, number>();
+/** One signed contribution to a prefix's sums: an hour row, or packed sums (a day row). */
+interface Delta {
+  prefix: string;
+  sign: Sign;
+  row?: PrefixHourStats;
+  state?: Buffer;
+}
+
+function applyDelta(acc: BaselineAccumulator, d: Delta): void {
+  if (d.row) acc.apply(d.row, d.sign);
+  else if (d.state) acc.applyState(BaselineView.fromBytes(d.state), d.sign);
+}
+
+function groupByPrefix(deltas: readonly Delta[]): Map<string, Delta[]> {
+  const byPrefix = new Map<string, Delta[]>();
   for (const d of deltas) {
-    let list = byPrefix.get(d.row.prefix);
-    if (!list) byPrefix.set(d.row.prefix, (list = []));
+    let list = byPrefix.get(d.prefix);
+    if (!list) byPrefix.set(d.prefix, (list = []));
     list.push(d);
-    d.row.linkFrom.forEach((f, i) => {
-      const k = linkKey(f, d.row.linkTo[i] ?? 0);
-      linkDelta.set(k, (linkDelta.get(k) ?? 0) + d.sign * (d.row.linkCounts[i] ?? 0));
-    });
+  }
+  return byPrefix;
+}
+
+/** Folds signed contributions into one window's stored sums; writes only the states that changed. */
+async function mergeIntoWindow(client: Client, window: BaselineWindow, deltas: readonly Delta[]): Promise<{ written: number }> {
+  if (deltas.length === 0) return { written: 0 };
+  const windowHours = WINDOW_HOURS[window];
+  const byPrefix = groupByPrefix(deltas);
+  const linkDelta = new Map<string, number>();
+  const addLinks = (from: number, to: number, n: number) => {
+    const k = linkKey(from, to);
+    linkDelta.set(k, (linkDelta.get(k) ?? 0) + n);
+  };
+  for (const d of deltas) {
+    if (d.row) d.row.linkFrom.forEach((f, i) => addLinks(f, d.row!.linkTo[i] ?? 0, d.sign * (d.row!.linkCounts[i] ?? 0)));
+    else if (d.state) for (const l of BaselineView.fromBytes(d.state).links()) addLinks(l.from, l.to, d.sign * l.count);
   }
   const prefixes = [...byPrefix.keys()];
   const current = await client.query<{ prefix: string; state: Buffer | null }>(
@@ -187,7 +316,7 @@ async function applyDeltas(client: Client, window: BaselineWindow, deltas: reado
   for (const [prefix, list] of byPrefix) {
     const before = stored.get(prefix) ?? null;
     const acc = before ? BaselineView.fromBytes(before).toAccumulator() : new BaselineAccumulator();
-    for (const d of list) acc.apply(d.row, d.sign);
+    for (const d of list) applyDelta(acc, d);
     const after = acc.isEmpty() ? null : Buffer.from(encodeBaseline(acc));
     if (after === null ? before === null : before !== null && before.equals(after)) continue;
     outPrefixes.push(prefix);
@@ -203,7 +332,136 @@ async function applyDeltas(client: Client, window: BaselineWindow, deltas: reado
     );
   }
   await applyLinkDelta(client, windowHours, linkDelta);
-  return outPrefixes.length;
+  return { written: outPrefixes.length };
+}
+
+/**
+ * Folds signed contributions into one day's rows. `bounded`: the day has ended, so the row is
+ * kept to DAY_ROW_LIMITS after the change. Returns the changes as (-before, +after) states,
+ * ready for the windows that cover the day.
+ */
+async function mergeIntoDay(client: Client, day: number, deltas: readonly Delta[], bounded: boolean): Promise<{ written: number; changes: Delta[] }> {
+  const byPrefix = groupByPrefix(deltas);
+  const current = await client.query<{ prefix: string; state: Buffer }>(
+    'SELECT prefix::text AS prefix, state FROM prefix_day_stats WHERE day = $1 AND prefix = ANY($2::cidr[])',
+    [day, [...byPrefix.keys()]],
+  );
+  const stored = new Map(current.rows.map((r) => [r.prefix, r.state]));
+  const out: DayRowWrite[] = [];
+  const changes: Delta[] = [];
+  for (const [prefix, list] of byPrefix) {
+    const before = stored.get(prefix) ?? null;
+    const acc = before ? BaselineView.fromBytes(before).toAccumulator() : new BaselineAccumulator();
+    for (const d of list) applyDelta(acc, d);
+    const other = bounded ? acc.trim(DAY_ROW_LIMITS) : null;
+    const after = acc.isEmpty() ? null : Buffer.from(encodeBaseline(acc));
+    if (after === null ? before === null : before !== null && before.equals(after)) continue;
+    out.push({ prefix, state: after, other });
+    if (before) changes.push({ prefix, sign: -1, state: before });
+    if (after) changes.push({ prefix, sign: 1, state: after });
+  }
+  await writeDayRows(client, day, out);
+  return { written: out.length, changes };
+}
+
+interface DayRowWrite {
+  prefix: string;
+  /** null: nothing left of the prefix that day (the row goes). */
+  state: Buffer | null;
+  /** Counts the bound dropped; null keeps the stored ones (an unbounded, running day: 0). */
+  other: TrimmedCounts | null;
+}
+
+async function writeDayRows(client: Client, day: number, rows: readonly DayRowWrite[]): Promise<void> {
+  const gone = rows.filter((r) => r.state === null).map((r) => r.prefix);
+  const kept = rows.filter((r) => r.state !== null);
+  if (gone.length > 0) await client.query('DELETE FROM prefix_day_stats WHERE day = $1 AND prefix = ANY($2::cidr[])', [day, gone]);
+  if (kept.length === 0) return;
+  // other_* add up: a bounded row bounded again after a change drops more on top.
+  await client.query(
+    `INSERT INTO prefix_day_stats AS x (day, prefix, state, other_origins, other_links, other_paths)
+     SELECT $1, u.prefix, u.state, u.oo, u.ol, u.op FROM unnest($2::cidr[], $3::bytea[], $4::int[], $5::int[], $6::int[]) AS u(prefix, state, oo, ol, op)
+     ON CONFLICT (day, prefix) DO UPDATE SET state = EXCLUDED.state, other_origins = x.other_origins + EXCLUDED.other_origins,
+       other_links = x.other_links + EXCLUDED.other_links, other_paths = x.other_paths + EXCLUDED.other_paths`,
+    [
+      day,
+      kept.map((r) => r.prefix),
+      kept.map((r) => r.state),
+      kept.map((r) => r.other?.origins ?? 0),
+      kept.map((r) => r.other?.links ?? 0),
+      kept.map((r) => r.other?.paths ?? 0),
+    ],
+  );
+}
+
+/**
+ * Folds the days that ended since `fromDay` (exclusive) up to `toDay` into the 7 d / 30 d
+ * windows: each day's rows are bounded, added to every window, and the days leaving a window
+ * are subtracted. Streams rows in prefix order, DAY_CHUNK prefixes at a time.
+ */
+async function foldDays(client: Client, fromDay: number | null, toDay: number): Promise<{ days: number[]; baselineRows: number; dayRows: number }> {
+  const maxDays = Math.max(...DAY_WINDOWS.map(windowDays));
+  const lo = Math.max(fromDay ?? -Infinity, toDay - maxDays);
+  // Only days with rows need work; the last step still runs for the days it expires.
+  const r = await client.query<{ day: number }>('SELECT DISTINCT day FROM prefix_day_stats WHERE day > $1 AND day <= $2 ORDER BY day', [
+    Number.isFinite(lo) ? lo : -2_147_483_648,
+    toDay,
+  ]);
+  const withRows = r.rows.map((x) => x.day);
+  const steps = withRows.includes(toDay) ? withRows : [...withRows, toDay];
+  let asOfDay = fromDay;
+  let baselineRows = 0;
+  let dayRows = 0;
+  for (const day of steps) {
+    const hasRows = withRows.includes(day);
+    const add: BaselineWindow[] = [];
+    const expire = new Map<number, BaselineWindow[]>();
+    for (const w of DAY_WINDOWS) {
+      const plan = planWindowUpdate(day, asOfDay, windowDays(w));
+      if (plan.applyHour && hasRows) add.push(w);
+      for (const e of plan.expire) expire.set(e, [...(expire.get(e) ?? []), w]);
+    }
+    if (hasRows) {
+      await forEachDayChunk(client, day, async (rows) => {
+        // The day has ended: bound it once, here, before any window sees it.
+        const out: DayRowWrite[] = [];
+        const deltas: Delta[] = [];
+        for (const row of rows) {
+          const acc = BaselineView.fromBytes(row.state).toAccumulator();
+          const other = acc.trim(DAY_ROW_LIMITS);
+          const state = other.origins + other.links + other.paths > 0 ? Buffer.from(encodeBaseline(acc)) : row.state;
+          if (state !== row.state) out.push({ prefix: row.prefix, state, other });
+          deltas.push({ prefix: row.prefix, sign: 1, state });
+        }
+        await writeDayRows(client, day, out);
+        dayRows += out.length;
+        for (const w of add) baselineRows += (await mergeIntoWindow(client, w, deltas)).written;
+      });
+    }
+    for (const [gone, windows] of expire) {
+      await forEachDayChunk(client, gone, async (rows) => {
+        const deltas: Delta[] = rows.map((row) => ({ prefix: row.prefix, sign: -1, state: row.state }));
+        for (const w of windows) baselineRows += (await mergeIntoWindow(client, w, deltas)).written;
+      });
+    }
+    asOfDay = day;
+  }
+  return { days: withRows, baselineRows, dayRows };
+}
+
+/** A day's rows in prefix order, DAY_CHUNK at a time (keyset on the primary key). */
+async function forEachDayChunk(client: Client, day: number, fn: (rows: { prefix: string; state: Buffer }[]) => Promise<void>): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const r: pg.QueryResult<{ prefix: string; state: Buffer }> = await client.query(
+      `SELECT prefix::text AS prefix, state FROM prefix_day_stats WHERE day = $1 AND ($2::cidr IS NULL OR prefix > $2::cidr) ORDER BY prefix LIMIT $3`,
+      [day, after, DAY_CHUNK],
+    );
+    if (r.rows.length === 0) return;
+    await fn(r.rows);
+    if (r.rows.length < DAY_CHUNK) return;
+    after = r.rows[r.rows.length - 1]!.prefix;
+  }
 }
 
 async function applyLinkDelta(client: Client, windowHours: number, delta: ReadonlyMap<string, number>): Promise<void> {
@@ -219,11 +477,26 @@ async function applyLinkDelta(client: Client, windowHours: number, delta: Readon
   }
   if (from.length === 0) return;
   await client.query(
-    `WITH d AS (SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS d(f, t, n) ORDER BY f, t),
-     up AS (INSERT INTO baseline_as_links AS a (window_hours, asn_from, asn_to, count) SELECT $1, f, t, n FROM d
-            ON CONFLICT (window_hours, asn_from, asn_to) DO UPDATE SET count = a.count + EXCLUDED.count RETURNING a.asn_from, a.asn_to, a.count)
-     DELETE FROM baseline_as_links x USING up WHERE x.window_hours = $1 AND x.asn_from = up.asn_from AND x.asn_to = up.asn_to AND up.count <= 0`,
+    `INSERT INTO baseline_as_links AS a (window_hours, asn_from, asn_to, count)
+     SELECT $1, f, t, n FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS d(f, t, n) ORDER BY f, t
+     ON CONFLICT (window_hours, asn_from, asn_to) DO UPDATE SET count = a.count + EXCLUDED.count`,
     [windowHours, from, to, n],
+  );
+  // A second statement: a DELETE in the same statement as the upsert (a data-modifying CTE) sees
+  // the rows as they were before it and skips the ones it updated, so pairs that reached 0 stayed.
+  const negFrom: number[] = [];
+  const negTo: number[] = [];
+  for (let i = 0; i < n.length; i++) {
+    if (n[i]! < 0) {
+      negFrom.push(from[i]!);
+      negTo.push(to[i]!);
+    }
+  }
+  if (negFrom.length === 0) return;
+  await client.query(
+    `DELETE FROM baseline_as_links x USING unnest($2::bigint[], $3::bigint[]) AS d(f, t)
+      WHERE x.window_hours = $1 AND x.asn_from = d.f AND x.asn_to = d.t AND x.count <= 0`,
+    [windowHours, negFrom, negTo],
   );
 }
 
@@ -260,26 +533,57 @@ export async function listAggregatedHours(fromHour: number, db: pg.Pool = getPgP
   return r.rows.map((row) => ({ hour: row.hour, windowEvents: Number(row.n) }));
 }
 
+/** Hour rows kept at least this long after the newest aggregated hour (they feed the 24 h window and re-aggregations). */
+export const HOUR_ROWS_KEEP_HOURS = 48;
+
+export interface PurgeResult {
+  /** Hours whose rows went, day rows (prefix-days) that went, tombstones that went. */
+  hours: number;
+  dayRows: number;
+  tombstones: number;
+}
+
 /**
- * Forgets what no window needs any more: hour aggregates older than the 30-day window (plus a
- * day of slack) and tombstones (caches that missed them reload in full, see purged_seq).
+ * Forgets what no window needs any more: hour rows older than the whole days before
+ * max(48 h, `rawRetentionHours`) (an hour whose raw events are still stored keeps its row, so
+ * re-aggregating it subtracts exactly), day rows older than the 30-day window plus a day, and
+ * tombstones (caches that missed them reload in full, see purged_seq).
  */
-export async function purgeBaselineHistory(opts: { purgeTombstones: boolean }, db: pg.Pool = getPgPool()): Promise<{ hours: number; tombstones: number }> {
-  const r = await db.query<{ n: string }>(
-    `WITH d AS (DELETE FROM prefix_hour_stats WHERE hour <= (SELECT as_of_hour FROM baseline_state WHERE id = 1) - $1 RETURNING hour)
-     SELECT count(DISTINCT hour)::text AS n FROM d`,
-    [WINDOW_HOURS['30d'] + 24],
-  );
-  let tombstones = 0;
-  if (opts.purgeTombstones) {
-    const t = await db.query<{ n: string }>(
-      `WITH d AS (DELETE FROM prefix_baselines WHERE state IS NULL RETURNING seq),
-       u AS (UPDATE baseline_state SET purged_seq = greatest(purged_seq, coalesce((SELECT max(seq) FROM d), 0)) WHERE id = 1)
-       SELECT count(*)::text AS n FROM d`,
-    );
-    tombstones = Number(t.rows[0]?.n ?? 0);
-  }
-  return { hours: Number(r.rows[0]?.n ?? 0), tombstones };
+export async function purgeBaselineHistory(
+  opts: { purgeTombstones: boolean; rawRetentionHours?: number },
+  db: pg.Pool = getPgPool(),
+): Promise<PurgeResult> {
+  return withBaselineLock(db, async (client) => {
+    const st = await client.query<BaselineStateRow>('SELECT as_of_hour, as_of_day, hours_pruned_before FROM baseline_state WHERE id = 1 FOR UPDATE');
+    const state = st.rows[0];
+    let hours = 0;
+    let dayRows = 0;
+    if (state?.as_of_hour !== null && state?.as_of_hour !== undefined) {
+      const keep = Math.max(HOUR_ROWS_KEEP_HOURS, opts.rawRetentionHours ?? 0);
+      // Whole days: the hour rows of a day go together.
+      const before = dayOfHour(state.as_of_hour - keep) * 24;
+      const h = await client.query<{ n: string }>(
+        'WITH d AS (DELETE FROM prefix_hour_stats WHERE hour < $1 RETURNING hour) SELECT count(DISTINCT hour)::text AS n FROM d',
+        [before],
+      );
+      hours = Number(h.rows[0]?.n ?? 0);
+      await client.query('UPDATE baseline_state SET hours_pruned_before = greatest(coalesce(hours_pruned_before, $1), $1) WHERE id = 1', [before]);
+    }
+    if (state?.as_of_day !== null && state?.as_of_day !== undefined) {
+      const d = await client.query('DELETE FROM prefix_day_stats WHERE day <= $1', [state.as_of_day - windowDays('30d') - 1]);
+      dayRows = d.rowCount ?? 0;
+    }
+    let tombstones = 0;
+    if (opts.purgeTombstones) {
+      const t = await client.query<{ n: string }>(
+        `WITH d AS (DELETE FROM prefix_baselines WHERE state IS NULL RETURNING seq),
+         u AS (UPDATE baseline_state SET purged_seq = greatest(purged_seq, coalesce((SELECT max(seq) FROM d), 0)) WHERE id = 1)
+         SELECT count(*)::text AS n FROM d`,
+      );
+      tombstones = Number(t.rows[0]?.n ?? 0);
+    }
+    return { hours, dayRows, tombstones };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,30 +591,58 @@ export async function purgeBaselineHistory(opts: { purgeTombstones: boolean }, d
 
 /** Newest aggregated hour, purge watermark, and aggregated hours inside each window. */
 export async function getBaselineMeta(db: pg.Pool | Client = getPgPool()): Promise<BaselineMeta> {
-  const r = await db.query<{ as_of_hour: number | null; purged_seq: string; h24: number; h168: number; h720: number }>(
-    `SELECT s.as_of_hour, s.purged_seq::text AS purged_seq,
+  return (await getBaselineWindows(db)).meta;
+}
+
+/**
+ * The cache's meta plus the newest hour of each window: 24 h ends at the newest aggregated hour,
+ * 7 d / 30 d at the last hour of the newest folded day (null: no day has ended yet).
+ */
+async function getBaselineWindows(db: pg.Pool | Client): Promise<{ meta: BaselineMeta; asOf: Record<BaselineWindow, number | null> }> {
+  const r = await db.query<{ as_of_hour: number | null; as_of_day: number | null; purged_seq: string; h24: number; h168: number; h720: number }>(
+    `SELECT s.as_of_hour, s.as_of_day, s.purged_seq::text AS purged_seq,
             (SELECT count(*)::int FROM baseline_hours h WHERE h.hour > s.as_of_hour - 24 AND h.hour <= s.as_of_hour) AS h24,
-            (SELECT count(*)::int FROM baseline_hours h WHERE h.hour > s.as_of_hour - 168 AND h.hour <= s.as_of_hour) AS h168,
-            (SELECT count(*)::int FROM baseline_hours h WHERE h.hour > s.as_of_hour - 720 AND h.hour <= s.as_of_hour) AS h720
+            (SELECT count(*)::int FROM baseline_hours h WHERE h.hour >= (s.as_of_day - 6) * 24 AND h.hour < (s.as_of_day + 1) * 24) AS h168,
+            (SELECT count(*)::int FROM baseline_hours h WHERE h.hour >= (s.as_of_day - 29) * 24 AND h.hour < (s.as_of_day + 1) * 24) AS h720
        FROM baseline_state s WHERE s.id = 1`,
   );
   const row = r.rows[0];
+  const dayEnd = row?.as_of_day === null || row?.as_of_day === undefined ? null : (row.as_of_day + 1) * 24 - 1;
   return {
-    asOfHour: row?.as_of_hour ?? null,
-    purgedSeq: Number(row?.purged_seq ?? 0),
-    hoursCovered: { '24h': row?.h24 ?? 0, '7d': row?.h168 ?? 0, '30d': row?.h720 ?? 0 },
+    meta: {
+      asOfHour: row?.as_of_hour ?? null,
+      purgedSeq: Number(row?.purged_seq ?? 0),
+      hoursCovered: { '24h': row?.h24 ?? 0, '7d': row?.h168 ?? 0, '30d': row?.h720 ?? 0 },
+    },
+    asOf: { '24h': row?.as_of_hour ?? null, '7d': dayEnd, '30d': dayEnd },
   };
 }
 
 /** The baseline of one prefix (canonical CIDR) for one window; null when there is none. */
 export async function getPrefixBaseline(prefix: string, window: BaselineWindow, db: pg.Pool = getPgPool()): Promise<BaselineSummary | null> {
-  const [meta, r] = await Promise.all([
-    getBaselineMeta(db),
+  const [win, r] = await Promise.all([
+    getBaselineWindows(db),
     db.query<{ state: Buffer | null }>('SELECT state FROM prefix_baselines WHERE window_hours = $1 AND prefix = $2::cidr', [WINDOW_HOURS[window], prefix]),
   ]);
   const state = r.rows[0]?.state;
-  if (!state || meta.asOfHour === null) return null;
-  return summarizeBaseline(BaselineView.fromBytes(state), { window, asOfHour: meta.asOfHour, hoursCovered: meta.hoursCovered[window] });
+  const asOfHour = win.asOf[window];
+  if (!state || asOfHour === null) return null;
+  return summarizeBaseline(BaselineView.fromBytes(state), { window, asOfHour, hoursCovered: win.meta.hoursCovered[window] });
+}
+
+/** Stored day sums of one prefix in [fromDay, toDay], oldest first, with what their bound dropped. */
+export async function listPrefixDayStats(
+  prefix: string,
+  fromDay: number,
+  toDay: number,
+  db: pg.Pool = getPgPool(),
+): Promise<{ day: number; state: Buffer; other: TrimmedCounts }[]> {
+  const r = await db.query<{ day: number; state: Buffer; oo: number; ol: number; op: number }>(
+    `SELECT day, state, other_origins AS oo, other_links AS ol, other_paths AS op FROM prefix_day_stats
+      WHERE prefix = $1::cidr AND day BETWEEN $2 AND $3 ORDER BY day`,
+    [prefix, fromDay, toDay],
+  );
+  return r.rows.map((x) => ({ day: x.day, state: x.state, other: { origins: x.oo, links: x.ol, paths: x.op } }));
 }
 
 /** Stored hour aggregates of one prefix in [fromHour, toHour], oldest first. */
@@ -349,9 +681,9 @@ export function pgBaselineSource(db: pg.Pool = getPgPool()): BaselineSource {
 
 /** Empties every baseline table (tests and re-initialisation). */
 export async function resetBaselines(db: pg.Pool = getPgPool()): Promise<void> {
-  await db.query('TRUNCATE prefix_hour_stats, baseline_hours, prefix_baselines, baseline_as_links');
+  await db.query('TRUNCATE prefix_hour_stats, prefix_day_stats, baseline_hours, prefix_baselines, baseline_as_links');
   // Every row a cache holds is gone without a tombstone: make caches reload in full.
   await db.query(
-    `UPDATE baseline_state SET as_of_hour = NULL, purged_seq = (SELECT CASE WHEN is_called THEN last_value + 1 ELSE 0 END FROM prefix_baselines_seq) WHERE id = 1`,
+    `UPDATE baseline_state SET as_of_hour = NULL, as_of_day = NULL, hours_pruned_before = NULL, purged_seq = (SELECT CASE WHEN is_called THEN last_value + 1 ELSE 0 END FROM prefix_baselines_seq) WHERE id = 1`,
   );
 }

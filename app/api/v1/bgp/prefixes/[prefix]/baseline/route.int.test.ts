@@ -22,7 +22,7 @@ async function call(segment: string, query = ''): Promise<{ status: number; body
 }
 
 async function cleanup(): Promise<void> {
-  await getPgPool().query(`DROP TABLE IF EXISTS "${partitionForHour(H).name}"`);
+  for (const h of [H, H + 23]) await getPgPool().query(`DROP TABLE IF EXISTS "${partitionForHour(h).name}"`);
   forgetKnownPartitions();
   await resetBaselines();
 }
@@ -65,6 +65,10 @@ describe('GET /api/v1/bgp/prefixes/{prefix}/baseline', () => {
   });
 
   it('IPv6 and the other windows; prefixes are canonicalised', async () => {
+    // 7 d / 30 d are sums of whole days: aggregating the day's last hour ends it.
+    expect((await call('2001:db8::%2F32', '?window=30d')).status).toBe(404);
+    await insertEventBatch([makeTestEvent({ prefix: '192.0.2.0/24', prefixLength: 24, timestampUs: (H + 23) * HOUR_US })]);
+    await aggregateHour(H + 23);
     const r = await call('2001:DB8:0:0::%2F32', '?window=30d');
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(prefixBaselineResponseSchema.parse(r.body).data).toMatchObject({ prefix: '2001:db8::/32', window: '30d', origins: [{ asn: 65010 }] });
