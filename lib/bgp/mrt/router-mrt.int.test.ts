@@ -206,8 +206,8 @@ describe('MRT written by real routers (GoBGP, BIRD) vs bgpdump -m', () => {
         ...(withBird ? [{ address: IP.b, asn: AS_R, passive: true, addPaths: { sendMax: 4 } }] : []),
       ],
       mrt: [
-        { type: 'updates', fileName: path.join(dir, 'gobgp-updates-20060102.150405.mrt'), rotationIntervalS: 60 },
-        { type: 'table', fileName: files.gobgpTable, dumpIntervalS: 60 },
+        { type: 'updates', fileName: 'gobgp-updates-20060102.150405.mrt', rotationIntervalS: 60 },
+        { type: 'table', fileName: path.basename(files.gobgpTable), dumpIntervalS: 60 },
       ],
     });
     rStartedAt = Date.now();

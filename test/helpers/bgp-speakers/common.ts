@@ -12,8 +12,8 @@ export { sleep };
  * `stop()` takes its whole process group (ExaBGP's API helper included); `tail()` keeps its last
  * output lines for failure messages.
  */
-export function startSpeaker(name: string, command: string, args: string[], env?: Record<string, string>): OwnedProcess {
-  return spawnOwned({ name, command, args, env: { ...process.env, ...env }, parentDeathSignal: 'SIGKILL', tailLines: 300 });
+export function startSpeaker(name: string, command: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): OwnedProcess {
+  return spawnOwned({ name, command, args, cwd: opts.cwd, env: { ...process.env, ...opts.env }, parentDeathSignal: 'SIGKILL', tailLines: 300 });
 }
 
 /** Runs a CLI (gobgp, birdc) with a time limit; rejects with its output on failure. */

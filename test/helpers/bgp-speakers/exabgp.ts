@@ -66,12 +66,12 @@ export function startExabgp(o: ExabgpOptions): ExabgpSpeaker {
   const fd = openSync(fifo, constants.O_RDWR);
   const configFile = path.join(o.dir, `${o.name}.conf`);
   writeFileSync(configFile, exabgpConfig(o, fifo));
-  const proc = startSpeaker(o.name, EXABGP, [configFile], {
+  const proc = startSpeaker(o.name, EXABGP, [configFile], { env: {
     'exabgp.daemon.user': process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'nobody'),
     'exabgp.daemon.daemonize': 'false',
     'exabgp.log.destination': 'stdout',
     'exabgp.api.cli': 'false',
-  });
+  } });
   let open = true;
   return {
     proc,

@@ -5,7 +5,9 @@
 // Facts this relies on (gobgpd 3.10): MRT `dump-interval` and `rotation-interval` are raised to at
 // least 60 s ("use minimum mrt dump interval"), so a table dump appears 60 s after start at the
 // earliest; `port = -1` disables listening; next hops in 127.0.0.0/8 are rejected as invalid
-// ("treated as withdraw"), so scripted routes carry documentation next hops (192.0.2.x).
+// ("treated as withdraw"), so scripted routes carry documentation next hops (192.0.2.x); with a
+// rotation interval the WHOLE file-name path is a Go time layout (a temp dir named ".../x4…" has
+// its "4" replaced by the minute), so gobgpd runs in `dir` and dump names are relative to it.
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,7 +31,10 @@ export interface GobgpNeighbor {
 
 export interface GobgpMrtDump {
   type: 'updates' | 'table';
-  /** File name; Go time layout tokens (20060102.150405) are expanded when an interval is set. */
+  /**
+   * File name relative to the speaker's dir; Go time layout tokens (20060102.150405) are expanded
+   * when a rotation interval is set, so the name must hold no others (no digits, "Jan", "Mon", "PM"…).
+   */
   fileName: string;
   /** Seconds between table dumps (table) — gobgpd raises it to 60. */
   dumpIntervalS?: number;
@@ -115,7 +120,7 @@ export function startGobgp(o: GobgpOptions): GobgpSpeaker {
   const gobgp = GOBGP;
   const configFile = path.join(o.dir, `${o.name}.toml`);
   writeFileSync(configFile, gobgpConfig(o));
-  const proc = startSpeaker(o.name, GOBGPD, ['-f', configFile, '-p', '--api-hosts', `127.0.0.1:${o.apiPort}`, '--pprof-disable']);
+  const proc = startSpeaker(o.name, GOBGPD, ['-f', configFile, '-p', '--api-hosts', `127.0.0.1:${o.apiPort}`, '--pprof-disable'], { cwd: o.dir });
   const cli = (args: string[]) => runCli(gobgp, ['-u', '127.0.0.1', '-p', String(o.apiPort), ...args]);
   return {
     proc,
