@@ -65,6 +65,8 @@ export interface DetectionService {
   stats(): { owner: string; partitions: PartitionStats[]; published: number; failedJobs: number; baselinePrefixes: number };
   /** Runs one lease / balance round now (tests; it also runs on a timer). */
   tick(): Promise<void>;
+  /** Re-reads the baselines now (they are also refreshed on a timer). */
+  refreshBaselines(): Promise<void>;
   /** Checkpoints and releases every held partition. */
   stop(): Promise<void>;
 }
@@ -313,6 +315,7 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
       })),
     }),
     tick,
+    refreshBaselines,
     stop: async () => {
       stopped = true;
       clearInterval(timer);
