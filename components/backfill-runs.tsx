@@ -68,6 +68,7 @@ export function BackfillRuns({ initial, loadError }: { initial: ApiBackfillRun[]
             <th className="px-2 py-1">Rate</th>
             <th className="px-2 py-1">ETA</th>
             <th className="px-2 py-1">Errors</th>
+            <th className="px-2 py-1" title="RPKI route origin validation of the announcements, against the VRP set in force when the run was loaded">RPKI valid / invalid / not found</th>
           </tr>
         </thead>
         <tbody className="tabular font-mono">
@@ -86,6 +87,15 @@ export function BackfillRuns({ initial, loadError }: { initial: ApiBackfillRun[]
               <td className="px-2 py-1">{r.events_per_second === null ? '—' : `${r.events_per_second.toLocaleString('en-US')}/s`}</td>
               <td className="px-2 py-1">{duration(r.eta_seconds)}</td>
               <td className={`px-2 py-1 ${r.errors > 0 ? 'text-red-400' : ''}`}>{r.errors}</td>
+              <td className="px-2 py-1" data-testid="backfill-rpki">
+                {r.rpki ? (
+                  <>
+                    {r.rpki.valid.toLocaleString('en-US')} / <span className={r.rpki.invalid > 0 ? 'text-red-400' : ''}>{r.rpki.invalid.toLocaleString('en-US')}</span> / {r.rpki.not_found.toLocaleString('en-US')}
+                  </>
+                ) : (
+                  '—'
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -6,6 +6,7 @@ import { describeIssue, pagingParams, parseTimeToMicros, type ParamResult } from
 import { microsToIso } from '@/lib/api/serialize';
 import { runProgress } from '@/lib/backfill/progress';
 import { DUMP_TYPES, type BackfillFileRow, type BackfillRequest, type BackfillRunRow } from '@/lib/backfill/types';
+import { backfillRpkiSchema } from '@/lib/api/rpki-contracts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9.\-_]{0,63}$/i, 'must be a name such as rrc21');
 
@@ -92,6 +93,8 @@ export const apiBackfillRunSchema = z.object({
   eta_seconds: z.number().nullable(),
   gap_id: z.string().nullable(),
   last_error: z.string().nullable(),
+  /** RPKI verdicts of the run's routes (added by the handlers from lib/db/rpki.ts). */
+  rpki: backfillRpkiSchema.nullable().optional(),
 });
 export type ApiBackfillRun = z.infer<typeof apiBackfillRunSchema>;
 
@@ -115,6 +118,7 @@ export const apiBackfillFileSchema = z.object({
   error_byte_offset: z.number().nullable(),
   error_record: z.number().nullable(),
   attempts: z.number(),
+  rpki: backfillRpkiSchema.nullable().optional(),
 });
 export type ApiBackfillFile = z.infer<typeof apiBackfillFileSchema>;
 

@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { asnParam, describeIssue, prefixParam, type ParamResult } from '@/lib/api/contracts';
-import type { StoredRpkiSource } from '@/lib/db/rpki';
+import type { BackfillRpkiCounts, StoredRpkiSource } from '@/lib/db/rpki';
 import { routeSummarySchema } from '@/lib/rpki/summary';
 import { INVALID_REASONS, ROV_STATES, RPKI_SOURCE_KINDS, type RovResult } from '@/lib/rpki/types';
 
@@ -134,4 +134,24 @@ export function toSummaryResponse(state: { value: unknown; updatedAtMs: number }
       stale: !workerFresh,
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// RPKI verdicts of backfilled routes, as the backfills API shows them per run and per file
+// (`rpki`: null when no batch was validated, e.g. no VRP set anywhere yet).
+
+export const backfillRpkiSchema = z.object({
+  valid: z.number(),
+  invalid: z.number(),
+  invalid_as_mismatch: z.number(),
+  invalid_max_length: z.number(),
+  not_found: z.number(),
+  /** VRPs in the set the routes were validated against (the set in force at backfill time, not at event time). */
+  vrps: z.number(),
+});
+export type ApiBackfillRpki = z.infer<typeof backfillRpkiSchema>;
+
+export function toApiBackfillRpki(c: BackfillRpkiCounts | undefined): ApiBackfillRpki | null {
+  if (!c) return null;
+  return { valid: c.valid, invalid: c.invalidAsn + c.invalidLength, invalid_as_mismatch: c.invalidAsn, invalid_max_length: c.invalidLength, not_found: c.notFound, vrps: c.vrpCount };
 }

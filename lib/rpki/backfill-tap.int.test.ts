@@ -22,6 +22,9 @@ import { setRpkiIndexProvider, setRpkiObserver } from '@/lib/rpki/observer';
 import type { Vrp } from '@/lib/rpki/types';
 import { VrpIndex } from '@/lib/rpki/vrp-index';
 import { resetRpkiTables } from '@/test/helpers/rpki';
+import { backfillDetailSchema, backfillListSchema } from '@/lib/api/backfills';
+import { GET as listRuns } from '@/app/api/v1/bgp/backfills/route';
+import { GET as getRun } from '@/app/api/v1/bgp/backfills/[id]/route';
 
 const logger = getLogger().child({ module: 'rpki-backfill-test' });
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bgpobs-rpki-backfill-'));
@@ -81,6 +84,13 @@ describe('RPKI validation of backfilled routes', () => {
     const byFile = await sumBackfillRpkiByFile(run.id);
     for (const f of files) expect(byFile.get(f.id)).toEqual({ ...EXPECTED, vrpCount: 2 });
     expect(seen).toEqual([]);
+    // The backfills API shows them per run and per file.
+    const detail = backfillDetailSchema.parse(await (await getRun(new Request(`http://localhost/api/v1/bgp/backfills/${run.id}`), { params: Promise.resolve({ id: run.id }) })).json());
+    const wire = { valid: 20, invalid: 60, invalid_as_mismatch: 40, invalid_max_length: 20, not_found: 20, vrps: 2 };
+    expect(detail.data.rpki).toEqual({ ...wire, valid: 40, invalid: 120, invalid_as_mismatch: 80, invalid_max_length: 40, not_found: 40 });
+    expect(detail.data.files.map((f) => f.rpki)).toEqual([wire, wire]);
+    const list = backfillListSchema.parse(await (await listRuns(new Request('http://localhost/api/v1/bgp/backfills?limit=50'))).json());
+    expect(list.data.find((r) => r.id === run.id)?.rpki).toEqual(detail.data.rpki);
     // No watched prefixes configured here: counts only, no anomalies.
     const a = await getPgPool().query("SELECT 1 FROM bgp_anomalies WHERE anomaly_type = 'rpki_invalid'");
     expect(a.rowCount).toBe(0);
@@ -90,6 +100,8 @@ describe('RPKI validation of backfilled routes', () => {
     const run = await runBackfillInline({ kind: 'files', files: [writeFile('c.ndjson')], collector }, inlineDeps());
     expect(run.status).toBe('done');
     expect((await sumBackfillRpkiByRun([run.id])).size).toBe(0);
+    const detail = backfillDetailSchema.parse(await (await getRun(new Request(`http://localhost/api/v1/bgp/backfills/${run.id}`), { params: Promise.resolve({ id: run.id }) })).json());
+    expect(detail.data.rpki).toBeNull();
   });
 
   it('with the service in the process: its index, and historic rpki_invalid anomalies for watched prefixes at event time', async () => {

@@ -2,6 +2,8 @@ import { parseBackfillBody, parseBackfillListQuery, toApiBackfillRun } from '@/l
 import { errorToResponse, invalidParameter, jsonResponse } from '@/lib/api/http';
 import { startBackfill } from '@/lib/backfill/runs';
 import { listBackfillRuns } from '@/lib/db/backfills';
+import { toApiBackfillRpki } from '@/lib/api/rpki-contracts';
+import { sumBackfillRpkiByRun } from '@/lib/db/rpki';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -11,7 +13,8 @@ export async function GET(request: Request): Promise<Response> {
   if (!query.ok) return invalidParameter(query.message);
   try {
     const page = await listBackfillRuns(query.value);
-    return jsonResponse({ data: page.data.map((r) => toApiBackfillRun(r, Date.now())), next_cursor: page.nextCursor });
+    const rpki = await sumBackfillRpkiByRun(page.data.map((r) => r.id));
+    return jsonResponse({ data: page.data.map((r) => ({ ...toApiBackfillRun(r, Date.now()), rpki: toApiBackfillRpki(rpki.get(r.id)) })), next_cursor: page.nextCursor });
   } catch (err) {
     return errorToResponse(err, 'GET /api/v1/bgp/backfills');
   }

@@ -1,6 +1,8 @@
 import { parseRunId, toApiBackfillFile, toApiBackfillRun } from '@/lib/api/backfills';
 import { errorResponse, errorToResponse, invalidParameter, jsonResponse } from '@/lib/api/http';
 import { getBackfillRun } from '@/lib/db/backfills';
+import { toApiBackfillRpki } from '@/lib/api/rpki-contracts';
+import { sumBackfillRpkiByFile, sumBackfillRpkiByRun } from '@/lib/db/rpki';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -11,7 +13,9 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
   try {
     const found = await getBackfillRun(id.value);
     if (!found) return errorResponse(404, 'not_found', `id: no backfill run ${id.value}`);
-    return jsonResponse({ data: { ...toApiBackfillRun(found.run, Date.now()), files: found.files.map(toApiBackfillFile) } });
+    const [byRun, byFile] = await Promise.all([sumBackfillRpkiByRun([found.run.id]), sumBackfillRpkiByFile(found.run.id)]);
+    const files = found.files.map((f) => ({ ...toApiBackfillFile(f), rpki: toApiBackfillRpki(byFile.get(f.id)) }));
+    return jsonResponse({ data: { ...toApiBackfillRun(found.run, Date.now()), rpki: toApiBackfillRpki(byRun.get(found.run.id)), files } });
   } catch (err) {
     return errorToResponse(err, 'GET /api/v1/bgp/backfills/[id]');
   }
