@@ -5,7 +5,7 @@
 // is reached only through the BaselineSource passed to refresh().
 
 import { AsLinkTable } from '@/lib/baseline/as-link-table';
-import { BaselineView } from '@/lib/baseline/codec';
+import { BaselineView, compactBaseline } from '@/lib/baseline/codec';
 import { summarizeBaseline, type WindowMeta } from '@/lib/baseline/summary';
 import { BASELINE_WINDOWS, type BaselineSummary, type BaselineWindow } from '@/lib/baseline/types';
 
@@ -36,6 +36,7 @@ export interface BaselineSource {
 interface Chunk {
   f64: Float64Array;
   u32: Uint32Array;
+  u8: Uint8Array;
   /** Next free 8-byte unit. */
   used: number;
   units: number;
@@ -49,6 +50,11 @@ export interface BaselineCacheOptions {
   chunkBytes?: number;
   /** Rows per page when refreshing. */
   pageSize?: number;
+  /**
+   * Keep entries in the compact form (codec.ts compactBaseline: link ASes as 1-2 byte indices,
+   * counts in the entry's widest byte width), about a third smaller; default true.
+   */
+  compact?: boolean;
 }
 
 export interface RefreshResult {
@@ -66,6 +72,7 @@ export class BaselineCache {
   private chunks: Chunk[] = [];
   private readonly chunkUnits: number;
   private readonly pageSize: number;
+  private readonly compactEntries: boolean;
   private liveUnits = 0;
   private garbageUnits = 0;
   private meta: BaselineMeta = { asOfHour: null, purgedSeq: 0, hoursCovered: { '24h': 0, '7d': 0, '30d': 0 } };
@@ -78,6 +85,7 @@ export class BaselineCache {
   constructor(opts: BaselineCacheOptions = {}) {
     this.chunkUnits = Math.max(64, Math.floor((opts.chunkBytes ?? 64 * 1024 * 1024) / 8));
     this.pageSize = opts.pageSize ?? 20_000;
+    this.compactEntries = opts.compact ?? true;
     this.chunks = [];
   }
 
@@ -106,7 +114,7 @@ export class BaselineCache {
     const loc = this.locs[slot * NWIN + WIDX[window]]!;
     if (loc === 0) return undefined;
     const chunk = this.chunks[Math.floor(loc / this.chunkUnits)]!;
-    return new BaselineView(chunk.f64, chunk.u32, (loc % this.chunkUnits) * 2);
+    return new BaselineView(chunk.f64, chunk.u32, (loc % this.chunkUnits) * 2, chunk.u8);
   }
 
   /** Plain-data form (rates need the window's covered hours), for evidence and tests. */
@@ -144,8 +152,9 @@ export class BaselineCache {
       this.sizes[at] = 0;
     }
     if (state !== null) {
-      const units = state.byteLength / 8;
-      this.locs[at] = this.write(state, units);
+      const stored = this.compactEntries ? compactBaseline(state) : state;
+      const units = stored.byteLength / 8;
+      this.locs[at] = this.write(stored, units);
       this.sizes[at] = units;
       this.liveUnits += units;
     } else if (this.slotEmpty(slot)) {
@@ -239,7 +248,7 @@ export class BaselineCache {
     if (!c || c.used + units > c.units) {
       const buf = new ArrayBuffer(this.chunkUnits * 8);
       // Unit 0 of every chunk stays unused so no location is 0 (0 means "absent").
-      c = { f64: new Float64Array(buf), u32: new Uint32Array(buf), used: 1, units: this.chunkUnits };
+      c = { f64: new Float64Array(buf), u32: new Uint32Array(buf), u8: new Uint8Array(buf), used: 1, units: this.chunkUnits };
       this.chunks.push(c);
     }
     new Uint8Array(c.u32.buffer, c.used * 8, units * 8).set(bytes);
