@@ -1,0 +1,202 @@
+// Anomalies in Debian Chromium against the production build: rows written to PostgreSQL with
+// upsertAnomalies show in /anomalies, the filters narrow the list (through the API), a click opens
+// the drill-down with its evidence, and the dashboard's panel and header link to them.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDb, getPgPool } from '@/lib/db/client';
+import { upsertAnomalies } from '@/lib/db/anomalies';
+import type { Anomaly } from '@/lib/detect/types';
+import { childEnv } from '@/lib/infra/child-env';
+import { findFreePort } from '@/lib/infra/free-port';
+import { runOwned, spawnOwned, type OwnedProcess } from '@/lib/infra/process-group';
+import { prepareAssets } from '@/scripts/prepare-assets';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const shotDir = path.join(repoRoot, '.data', 'test');
+const E2E_DIST_DIR = '.next-e2e';
+const hasChromium = existsSync(CHROMIUM);
+
+const TAG = `e2e${process.pid}`;
+// Event time far ahead of other tests' rows (so they are first in the newest-first list).
+const T = Date.UTC(2032, 0, 10, 8) * 1000;
+const MIN = 60e6;
+
+function anomaly(i: number, over: Partial<Anomaly>): Anomaly {
+  return {
+    type: 'origin_change',
+    entityKey: `${TAG}|${i}`,
+    prefix: '192.0.2.0/24',
+    baselineOrigins: [64500],
+    originAsn: 64666,
+    startedAtUs: T + i * MIN,
+    confidence: 0.75,
+    severity: 'high',
+    summary: `${TAG} anomaly ${i}`,
+    evidence: { peers: [], collectors: [], samples: [], details: {} },
+    watched: false,
+    dedupKey: `${TAG}|${i}`,
+    status: 'ongoing',
+    endedAtUs: null,
+    lastSeenUs: T + i * MIN,
+    peakPeers: 1,
+    ...over,
+  };
+}
+
+const HIJACK = anomaly(3, {
+  severity: 'critical',
+  summary: `${TAG} 198.51.100.0/24 announced by AS64666 instead of AS64500`,
+  prefix: '198.51.100.0/24',
+  watched: true,
+  peakPeers: 3,
+  lastSeenUs: T + 3 * MIN + 95e6,
+  evidence: {
+    peers: ['rrc00 192.0.2.1 AS3356', 'rrc01 192.0.2.2 AS174', 'rrc21 192.0.2.3 AS6939'],
+    collectors: ['rrc00', 'rrc01', 'rrc21'],
+    samples: [
+      { collector: 'rrc00', peerIp: '192.0.2.1', peerAsn: 3356, atUs: T + 3 * MIN + 1_000, asPath: [3356, 3491, 64666] },
+      { collector: 'rrc21', peerIp: '192.0.2.3', peerAsn: 6939, atUs: T + 3 * MIN + 40e6, asPath: [6939, 64666] },
+    ],
+    details: { peers: 3, baselineShare: 0.98 },
+  },
+});
+const ROWS = [
+  HIJACK,
+  anomaly(2, { type: 'visibility_drop', prefix: '2001:db8:e2e::/48', severity: 'medium', baselineOrigins: [], originAsn: 64777, status: 'resolved', endedAtUs: T + 2 * MIN + 30e6 }),
+  anomaly(1, { type: 'path_deviation', prefix: '203.0.113.0/24', severity: 'low', baselineOrigins: [], originAsn: 64888 }),
+];
+
+async function waitForHttp(url: string, timeoutMs: number, web: OwnedProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status < 500 || res.status === 503) return;
+    } catch {
+      // not listening yet
+    }
+    if (!web.isRunning()) throw new Error(`next start exited:\n${web.tail().slice(-30).join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`${url} not up within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe.skipIf(!hasChromium)(`anomalies in Chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} not found; apt-get install -y chromium)`}`, () => {
+  let web: OwnedProcess | null = null;
+  let baseUrl = '';
+  let browser: Browser | null = null;
+  let page: Page | null = null;
+  const pageErrors: string[] = [];
+  const rows = () => page!.locator(`[data-testid="anomaly-row"]:has-text("${TAG}")`);
+
+  beforeAll(async () => {
+    await getPgPool().query('DELETE FROM bgp_anomalies WHERE dedup_key LIKE $1', [`${TAG}|%`]);
+    expect(await upsertAnomalies(ROWS)).toBe(ROWS.length);
+    prepareAssets(repoRoot);
+    await runOwned({
+      name: 'next-build',
+      command: process.execPath,
+      args: [path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'],
+      cwd: repoRoot,
+      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', NEXT_DIST_DIR: E2E_DIST_DIR }),
+      timeoutMs: 240_000,
+    });
+    const port = await findFreePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    web = spawnOwned({
+      name: 'next-start',
+      command: process.execPath,
+      args: [path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
+      cwd: repoRoot,
+      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', LOG_LEVEL: 'warn', NEXT_DIST_DIR: E2E_DIST_DIR }),
+    });
+    await waitForHttp(`${baseUrl}/api/health`, 60_000, web);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await web?.stop({ timeoutMs: 5000 });
+    await getPgPool().query('DELETE FROM bgp_anomalies WHERE dedup_key LIKE $1', [`${TAG}|%`]).catch(() => undefined);
+    await closeDb();
+  });
+
+  it('lists the stored anomalies, narrows them with the filters, and opens the drill-down with its evidence', async () => {
+    const p = page!;
+    await p.goto(`${baseUrl}/anomalies`, { waitUntil: 'domcontentloaded' });
+    await expect.poll(() => rows().count(), { timeout: 30_000 }).toBe(3);
+    expect(await rows().first().innerText()).toContain('198.51.100.0/24');
+
+    // Severity: critical + medium.
+    await p.getByTestId('filter-severity').getByLabel('critical').check();
+    await p.getByTestId('filter-severity').getByLabel('medium').check();
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(2);
+    // + type visibility drop → one.
+    await p.getByTestId('filter-type').getByLabel('visibility drop').check();
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(1);
+    expect(await rows().first().getAttribute('data-prefix')).toBe('2001:db8:e2e::/48');
+    await p.getByRole('button', { name: 'clear filters' }).click();
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(3);
+
+    // Status, prefix (with more specifics) and origin ASN go to the API the same way.
+    await p.getByTestId('filter-status').getByLabel('ongoing').check();
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(2);
+    await p.locator('input[name="prefix"]').fill('198.51.0.0/16');
+    await p.locator('select[name="prefix_match"]').selectOption('more_specific');
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(1);
+    await p.locator('input[name="origin_asn"]').fill('64501');
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(0);
+    await p.locator('input[name="origin_asn"]').fill('64500');
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(1);
+    // A bad value is refused by the API with its reason.
+    await p.locator('input[name="prefix"]').fill('198.51.0.1/16');
+    await expect.poll(() => p.getByTestId('anomaly-error').innerText().catch(() => ''), { timeout: 10_000 }).toMatch(/^prefix: must be a CIDR prefix/);
+    await p.locator('input[name="prefix"]').fill('198.51.100.0/24');
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(1);
+
+    await rows().first().getByRole('link').click();
+    await p.waitForURL(/\/anomalies\/\d+$/, { timeout: 10_000 });
+    const detail = p.getByTestId('anomaly-detail');
+    await detail.waitFor({ timeout: 15_000 });
+    expect(await p.getByTestId('anomaly-summary-text').innerText()).toBe(HIJACK.summary);
+    expect(await p.getByTestId('anomaly-status').innerText()).toBe('ongoing');
+    expect(await p.getByTestId('anomaly-origins').innerText()).toMatch(/expected \(baseline\)\s+AS64500[\s\S]*observed\s+AS64666/);
+    expect(await p.getByTestId('anomaly-timeline').innerText()).toMatch(/started\s+2032-01-10 08:03:00\.000[\s\S]*last seen\s+2032-01-10 08:04:35\.000 \(\+95 s\)[\s\S]*ended\s+ongoing/);
+    const visibility = await p.getByTestId('anomaly-visibility').innerText();
+    expect(visibility).toMatch(/3 peers \(peak 3\) on 3 collectors/i);
+    expect(visibility).toContain('rrc21 192.0.2.3 AS6939');
+    const samples = p.getByTestId('anomaly-sample');
+    expect(await samples.count()).toBe(2);
+    expect(await samples.nth(0).innerText()).toMatch(/2032-01-10 08:03:00\.001\s+rrc00\s+192\.0\.2\.1 AS3356\s+3356 3491 64666/);
+    expect(await p.getByTestId('anomaly-details').innerText()).toMatch(/baselineShare\s+0\.98/);
+    mkdirSync(shotDir, { recursive: true });
+    await p.screenshot({ path: path.join(shotDir, 'anomaly-detail.png'), fullPage: true });
+
+    const missing = await p.goto(`${baseUrl}/anomalies/999999999999`, { waitUntil: 'domcontentloaded' });
+    expect(missing?.status()).toBe(200);
+    await p.getByTestId('anomaly-not-found').waitFor({ timeout: 10_000 });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows the watched critical anomaly first in the dashboard panel, linked from the header', async () => {
+    const p = page!;
+    await p.goto(baseUrl, { waitUntil: 'domcontentloaded' });
+    const panel = p.getByTestId('anomalies-panel');
+    await panel.waitFor({ timeout: 30_000 });
+    const first = panel.getByTestId('anomaly-row').first();
+    await expect.poll(() => first.innerText().catch(() => ''), { timeout: 15_000 }).toContain(HIJACK.summary);
+    expect(await first.innerText()).toContain('watched');
+    await expect.poll(() => p.getByTestId('anomaly-summary').innerText(), { timeout: 15_000 }).toMatch(/\d+ in 24 h/);
+    expect(await p.locator('main > header a[href="/anomalies"]').count()).toBe(1);
+    expect(await p.locator('main > header a[href="/backfills"]').count()).toBe(1);
+    await p.screenshot({ path: path.join(shotDir, 'dashboard-anomalies.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
