@@ -20,7 +20,7 @@
 //
 //   node --expose-gc --max-old-space-size=8192 --import tsx bench/detect-throughput.ts \
 //       [--prefixes 1000000] [--peers 1500] [--full-peers 20] [--events 1000000] [--warmup 200000]
-//       [--batch 2000] [--rate 5000 x prefixes / 1M] [--seed 1]
+//       [--batch 2000] [--rate 5000 x prefixes / 1M] [--seed 1] [--packed]
 
 import { Buffer } from 'node:buffer';
 import { hash } from 'node:crypto';
@@ -49,6 +49,8 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '2000' },
     rate: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    /** Keep cache entries in the database's packed form (the size before compaction). */
+    packed: { type: 'boolean', default: false },
   },
 });
 const N_PREFIXES = Number(args.prefixes);
@@ -333,13 +335,13 @@ log(`detect-throughput: ${fmt(N_PREFIXES)} prefixes, ${N_PEERS} peers (${N_FULL}
 log(`prefix text (the strings, shared by cache and state here): ${mib(memPrefixText)} = ${perPrefix(memPrefixText)}`);
 const m0 = mem();
 const tLoad = performance.now();
-const cache = new BaselineCache();
+const cache = new BaselineCache({ compact: !args.packed });
 await cache.refresh(source);
 const mCache = mem() - m0;
 const hintStats = cache.linkHintStats();
 const hintBytes = Object.values(hintStats).reduce((s, x) => s + x.bytes, 0);
 const arena = cache.arenaStats();
-log(`baseline cache: ${fmt(cache.size)} prefixes x 3 windows loaded in ${((performance.now() - tLoad) / 1000).toFixed(1)} s; ${(baselinePaths / N_PREFIXES).toFixed(1)} paths, ${(baselineLinks / N_PREFIXES).toFixed(1)} links per entry`);
+log(`baseline cache (${args.packed ? 'packed entries, as stored' : 'compact entries'}): ${fmt(cache.size)} prefixes x 3 windows loaded in ${((performance.now() - tLoad) / 1000).toFixed(1)} s; ${(baselinePaths / N_PREFIXES).toFixed(1)} paths, ${(baselineLinks / N_PREFIXES).toFixed(1)} links per entry`);
 log(`  entries + index: ${mib(mCache - hintBytes)} = ${perPrefix(mCache - hintBytes)} (arena live ${mib(arena.liveBytes)} = ${Math.round(arena.liveBytes / N_PREFIXES / 3)} B per window entry, chunks ${mib(arena.chunkBytes)})`);
 log(`AS adjacency state (link hints): ${fmt(hintStats['30d']?.adjacencies ?? 0)} distinct adjacencies, ${mib(hintStats['30d']?.bytes ?? 0)} per window, ${mib(hintBytes)} for 3 windows (${((hintStats['30d']?.bytes ?? 0) / Math.max(1, hintStats['30d']?.adjacencies ?? 0)).toFixed(1)} B per adjacency)`);
 
