@@ -88,11 +88,15 @@ export class PartitionDetector {
     this.detector.setConfig(config);
   }
 
-  /** The prefix-local rule stays; its per-origin candidates give way to the cross-partition sum. */
+  /**
+   * The prefix-local rule stays; its per-origin candidates give way to the cross-partition sum.
+   * A prefix without a baseline yet is being learned: with no known withdrawal rate, every
+   * ordinary burst of churn would pass for an outage (the other rules skip such prefixes too).
+   */
   private readonly massWithdrawalRule: Rule = (input, ctx) => {
     const { change, event } = input;
     if (change.kind === 'withdraw' && change.previousOrigin !== null) this.countOriginWithdrawal(change.previousOrigin, change.prefixId, change.peerId, event);
-    return detectMassWithdrawal(input, ctx).filter((c) => c.prefix !== null);
+    return detectMassWithdrawal(input, ctx).filter((c) => c.prefix !== null && ctx.baselines.getBaseline(c.prefix, ctx.config.baselineWindow) !== undefined);
   };
 
   private countOriginWithdrawal(origin: number, prefixId: number, peerId: number, event: BgpEvent): void {
