@@ -59,6 +59,8 @@ const envSchema = z.object({
   RPKI_VRP_FILE: z.string().optional(),
   /** RPKI: seconds between re-reads of VRP JSON URLs/files. */
   RPKI_VRP_REFRESH_S: z.coerce.number().int().min(5).default(600),
+  /** RPKI: SLURM file (RFC 8416) of local exceptions (prefix/ASN filters, prefix assertions) applied to every source. */
+  RPKI_SLURM_FILE: z.string().optional(),
   /** RPKI: prefixes (comma-separated) whose new invalid routes raise an rpki_invalid anomaly. */
   RPKI_WATCH_PREFIXES: z.string().default(''),
   /** BGPStream broker data API (v2) base URL for archive backfills (lib/sources/bgpstream). */

@@ -69,7 +69,14 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
   };
 
   const manager = new RpkiSourceManager({
-    config: { rtr: rtr.endpoints, urls: splitList(env.RPKI_VRP_URL), files: splitList(env.RPKI_VRP_FILE), jsonRefreshS: env.RPKI_VRP_REFRESH_S, rtrVersion: env.RPKI_RTR_VERSION as 0 | 1 | 2 },
+    config: {
+      rtr: rtr.endpoints,
+      urls: splitList(env.RPKI_VRP_URL),
+      files: splitList(env.RPKI_VRP_FILE),
+      jsonRefreshS: env.RPKI_VRP_REFRESH_S,
+      rtrVersion: env.RPKI_RTR_VERSION as 0 | 1 | 2,
+      ...(env.RPKI_SLURM_FILE ? { slurmFile: env.RPKI_SLURM_FILE } : {}),
+    },
     logger: log,
     store: createRpkiDbStore(),
     onIndex: revalidate,
@@ -91,10 +98,12 @@ export async function startRpkiService(env: Env, logger: Logger, opts: { summary
 
   const publish = async () => {
     const u = manager.latest;
+    const slurm = manager.slurmState();
     const summary: RouteSummary = {
       counts: table.counts(),
       index: { vrps: u.index.size, ...u.index.counts, aspas: u.aspas.length, version: u.version, builtAtMs: u.builtAtMs, buildMs: u.buildMs },
       sources: manager.statuses(),
+      ...(slurm ? { slurm } : {}),
       revalidation: { lastMs: stats.lastMs, lastAtMs: stats.lastAtMs, changed: stats.changed },
       anomalies: { raised: stats.raised },
       ...(aspaTable.size > 0 ? { aspa: { ...aspaCounts } } : {}),

@@ -1,10 +1,9 @@
-// Worker-thread side of index-builder.ts: collects a build's VRP chunks, builds the index, and
-// sends the typed arrays back by transfer (no copy). Never imported by the main thread.
+// Worker-thread side of index-builder.ts: collects a build's VRP chunks, applies SLURM, builds the
+// index, and sends the typed arrays back by transfer (no copy). Never imported by the main thread.
 
 import { parentPort } from 'node:worker_threads';
-import { indexBuffers, MAX_REJECTED_KEPT, type BuilderRequest, type BuilderResponse } from '@/lib/rpki/index-builder';
+import { buildInProcess, indexBuffers, type BuilderRequest, type BuilderResponse } from '@/lib/rpki/index-builder';
 import type { Vrp } from '@/lib/rpki/types';
-import { VrpIndex } from '@/lib/rpki/vrp-index';
 
 const port = parentPort;
 if (!port) throw new Error('index-build-worker runs as a worker thread only');
@@ -21,10 +20,9 @@ port.on('message', (msg: BuilderRequest) => {
   const parts = pending.get(msg.id) ?? [];
   pending.delete(msg.id);
   try {
-    const started = performance.now();
-    const r = VrpIndex.build(parts.flat());
+    const r = buildInProcess(parts.flat(), msg.slurm);
     const data = r.index.data();
-    const reply: BuilderResponse = { type: 'built', id: msg.id, data, rejected: r.rejected.slice(0, MAX_REJECTED_KEPT), rejectedCount: r.rejected.length, duplicates: r.duplicates, buildMs: performance.now() - started };
+    const reply: BuilderResponse = { type: 'built', id: msg.id, data, rejected: r.rejected, rejectedCount: r.rejectedCount, duplicates: r.duplicates, buildMs: r.buildMs, slurm: r.slurm };
     port.postMessage(reply, indexBuffers(data));
   } catch (err) {
     port.postMessage({ type: 'failed', id: msg.id, message: err instanceof Error ? err.message : String(err) } satisfies BuilderResponse);

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@/lib/log';
+import { applySlurm, type SlurmConfig } from '@/lib/rpki/slurm';
 import type { Vrp } from '@/lib/rpki/types';
 import { VrpIndex, type VrpIndexData } from '@/lib/rpki/vrp-index';
 
@@ -23,22 +24,33 @@ export interface BuiltIndex {
   /** Time spent building (on whichever thread built it). */
   buildMs: number;
   offThread: boolean;
+  /** SLURM effect when a SLURM config was given: VRPs filtered out, assertions added. */
+  slurm: { filtered: number; added: number } | null;
 }
 
-export type BuilderRequest = { type: 'chunk'; id: number; vrps: Vrp[] } | { type: 'build'; id: number };
+export type BuilderRequest = { type: 'chunk'; id: number; vrps: Vrp[] } | { type: 'build'; id: number; slurm: SlurmConfig | null };
 export type BuilderResponse =
-  | { type: 'built'; id: number; data: VrpIndexData; rejected: { vrp: Vrp; reason: string }[]; rejectedCount: number; duplicates: number; buildMs: number }
+  | { type: 'built'; id: number; data: VrpIndexData; rejected: { vrp: Vrp; reason: string }[]; rejectedCount: number; duplicates: number; buildMs: number; slurm: BuiltIndex['slurm'] }
   | { type: 'failed'; id: number; message: string };
 
 export const MAX_REJECTED_KEPT = 20;
 /** VRPs per postMessage: ~2-5 ms of serialisation each on a loaded 2-core machine. */
 const CHUNK = 10_000;
 
-/** Builds in this thread (tests, small sets such as watch lists, and the fallback). */
-export function buildInProcess(vrps: readonly Vrp[]): BuiltIndex {
+/** Builds in this thread (tests, small sets such as watch lists, and the fallback); the worker runs this too. */
+export function buildInProcess(vrps: readonly Vrp[], slurm: SlurmConfig | null = null): BuiltIndex {
   const started = performance.now();
-  const r = VrpIndex.build(vrps);
-  return { index: r.index, rejected: r.rejected.slice(0, MAX_REJECTED_KEPT), rejectedCount: r.rejected.length, duplicates: r.duplicates, buildMs: performance.now() - started, offThread: false };
+  const applied = slurm ? applySlurm(vrps, slurm) : null;
+  const r = VrpIndex.build(applied ? applied.vrps : vrps);
+  return {
+    index: r.index,
+    rejected: r.rejected.slice(0, MAX_REJECTED_KEPT),
+    rejectedCount: r.rejected.length,
+    duplicates: r.duplicates,
+    buildMs: performance.now() - started,
+    offThread: false,
+    slurm: applied ? { filtered: applied.filtered, added: applied.added } : null,
+  };
 }
 
 /** Every typed array's buffer in the index data (the transfer list). */
@@ -74,8 +86,11 @@ export class VrpIndexBuilder {
     return (this.opts.offThread ?? true) && this.broken === null;
   }
 
-  /** `onSent`: called once every VRP is on the worker's side (tests observe the build phase). */
-  build(vrps: readonly Vrp[], hooks: { onSent?: () => void } = {}): Promise<BuiltIndex> {
+  /**
+   * `slurm`: local exceptions (RFC 8416) applied before indexing. `onSent`: called once every VRP
+   * is on the worker's side (tests observe the build phase).
+   */
+  build(vrps: readonly Vrp[], hooks: { slurm?: SlurmConfig | null; onSent?: () => void } = {}): Promise<BuiltIndex> {
     const run = this.chain.then(() => this.buildOne(vrps, hooks));
     this.chain = run.catch(() => undefined);
     return run;
@@ -90,7 +105,7 @@ export class VrpIndexBuilder {
       if (!pending) return;
       this.waiting.delete(msg.id);
       if (msg.type === 'failed') pending.reject(new Error(msg.message));
-      else pending.resolve({ index: VrpIndex.fromData(msg.data), rejected: msg.rejected, rejectedCount: msg.rejectedCount, duplicates: msg.duplicates, buildMs: msg.buildMs, offThread: true });
+      else pending.resolve({ index: VrpIndex.fromData(msg.data), rejected: msg.rejected, rejectedCount: msg.rejectedCount, duplicates: msg.duplicates, buildMs: msg.buildMs, offThread: true, slurm: msg.slurm });
     });
     const die = (err: Error) => {
       if (this.worker !== w) return;
@@ -104,8 +119,8 @@ export class VrpIndexBuilder {
     return w;
   }
 
-  private async buildOne(vrps: readonly Vrp[], hooks: { onSent?: () => void }): Promise<BuiltIndex> {
-    if (!this.offThread) return buildInProcess(vrps);
+  private async buildOne(vrps: readonly Vrp[], hooks: { slurm?: SlurmConfig | null; onSent?: () => void }): Promise<BuiltIndex> {
+    if (!this.offThread) return buildInProcess(vrps, hooks.slurm ?? null);
     try {
       return await this.buildOffThread(vrps, hooks);
     } catch (err) {
@@ -113,11 +128,11 @@ export class VrpIndexBuilder {
       this.broken = err instanceof Error ? err.message : String(err);
       this.opts.logger.warn({ err: this.broken }, 'RPKI: index build worker unavailable, building in process (the event loop stalls during rebuilds)');
       await this.close();
-      return buildInProcess(vrps);
+      return buildInProcess(vrps, hooks.slurm ?? null);
     }
   }
 
-  private async buildOffThread(vrps: readonly Vrp[], hooks: { onSent?: () => void }): Promise<BuiltIndex> {
+  private async buildOffThread(vrps: readonly Vrp[], hooks: { slurm?: SlurmConfig | null; onSent?: () => void }): Promise<BuiltIndex> {
     const w = this.ensureWorker();
     const id = this.nextId++;
     const result = new Promise<BuiltIndex>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
@@ -130,7 +145,7 @@ export class VrpIndexBuilder {
         await new Promise<void>((r) => setImmediate(r));
       }
       if (this.worker === w) {
-        w.postMessage({ type: 'build', id } satisfies BuilderRequest);
+        w.postMessage({ type: 'build', id, slurm: hooks.slurm ?? null } satisfies BuilderRequest);
         hooks.onSent?.();
       }
       return await result;

@@ -62,6 +62,41 @@ describe('RpkiSourceManager', () => {
     await m2.stop();
   });
 
+  it('applies a SLURM file to the union; a bad rewrite is reported and the previous one stays in force', async () => {
+    const slurmFile = path.join(dir, 'slurm.json');
+    const slurm = (o: { prefixFilters?: object[]; prefixAssertions?: object[] }) =>
+      writeFileSync(slurmFile, JSON.stringify({ slurmVersion: 1, validationOutputFilters: { prefixFilters: o.prefixFilters ?? [], bgpsecFilters: [] }, locallyAddedAssertions: { prefixAssertions: o.prefixAssertions ?? [], bgpsecAssertions: [] } }));
+    writeFileSync(file, JSON.stringify({ roas: [{ asn: 1, prefix: '10.0.0.0/8', maxLength: 8 }, { asn: 64500, prefix: '192.0.2.0/24', maxLength: 24 }] }));
+    slurm({ prefixFilters: [{ asn: 64500, comment: 'mis-issued ROA' }], prefixAssertions: [{ asn: 64501, prefix: '198.51.100.0/24' }] });
+    const m = new RpkiSourceManager({ config: { rtr: [], urls: [], files: [file], jsonRefreshS: 1, slurmFile }, logger, rebuildDelayMs: 10 });
+    await m.start();
+    try {
+      await until('the file and SLURM in the index', () => m.latest.index.size === 2 && m.latest.slurm?.filtered === 1);
+      expect(m.latest.index.validate('192.0.2.0/24', 64500).state).toBe('not_found');
+      expect(m.latest.index.validate('198.51.100.0/24', 64501).state).toBe('valid');
+      expect(m.latest.slurm).toMatchObject({ file: slurmFile, inForce: true, filters: 1, assertions: 1, filtered: 1, added: 1, lastError: null });
+
+      // A bad rewrite (maxPrefixLength shorter than the prefix): reported, the previous document
+      // stays in force, also through a rebuild caused by a VRP change meanwhile.
+      slurm({ prefixAssertions: [{ asn: 64501, prefix: '198.51.100.0/24', maxPrefixLength: 8 }] });
+      await until('SLURM error reported', () => m.slurmState()?.lastError !== null);
+      expect(m.slurmState()!.lastError).toMatch(/maxLength 8 outside 24\.\.32/);
+      writeFileSync(file, JSON.stringify({ roas: [{ asn: 1, prefix: '10.0.0.0/8', maxLength: 8 }, { asn: 64500, prefix: '192.0.2.0/24', maxLength: 24 }, { asn: 7, prefix: '203.0.113.0/24', maxLength: 24 }] }));
+      await until('the VRP change indexed', () => m.latest.index.validate('203.0.113.0/24', 7).state === 'valid');
+      expect(m.latest.index.validate('192.0.2.0/24', 64500).state).toBe('not_found');
+      expect(m.latest.index.validate('198.51.100.0/24', 64501).state).toBe('valid');
+      expect(m.latest.slurm).toMatchObject({ inForce: true, filtered: 1, added: 1 });
+
+      // A good rewrite without the filter takes effect.
+      slurm({});
+      await until('new SLURM in force', () => m.latest.index.validate('192.0.2.0/24', 64500).state === 'valid');
+      expect(m.latest.index.validate('198.51.100.0/24', 64501).state).toBe('not_found');
+      expect(m.slurmState()).toMatchObject({ filters: 0, assertions: 0, lastError: null });
+    } finally {
+      await m.stop();
+    }
+  });
+
   it.skipIf(!stayrtrPath())('combines an RTR cache and a file as a union', async () => {
     const server = await createStayrtr();
     try {

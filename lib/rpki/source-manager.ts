@@ -10,8 +10,11 @@ import type { Logger } from '@/lib/log';
 import { RtrClient } from '@/lib/rpki/rtr/client';
 import type { RtrVersion } from '@/lib/rpki/rtr/pdu';
 import { vrpKey } from '@/lib/rpki/rtr/session';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { parseSlurm, type SlurmConfig } from '@/lib/rpki/slurm';
 import { createJsonVrpSource, type JsonVrpSource } from '@/lib/rpki/sources/json-source';
-import type { Aspa, RpkiSetWrite, RpkiSourceKind, RpkiSourceStatus, Vrp, VrpSet } from '@/lib/rpki/types';
+import type { Aspa, RpkiSetWrite, RpkiSourceKind, RpkiSourceStatus, SlurmStatus, Vrp, VrpSet } from '@/lib/rpki/types';
 import { VrpIndexBuilder } from '@/lib/rpki/index-builder';
 import { VrpIndex } from '@/lib/rpki/vrp-index';
 
@@ -30,6 +33,8 @@ export interface RpkiSourceConfig {
   jsonRefreshS: number;
   /** Highest RTR version to offer (default 1). */
   rtrVersion?: RtrVersion;
+  /** SLURM file (RFC 8416) of local exceptions, re-read every jsonRefreshS. */
+  slurmFile?: string;
 }
 
 export interface IndexUpdate {
@@ -39,6 +44,8 @@ export interface IndexUpdate {
   version: number;
   builtAtMs: number;
   buildMs: number;
+  /** null when no SLURM file is configured. */
+  slurm: SlurmStatus | null;
 }
 
 interface SourceState {
@@ -95,11 +102,13 @@ export class RpkiSourceManager {
   private readonly builder: VrpIndexBuilder;
   private rebuilding: Promise<void> | null = null;
   private rebuildAgain = false;
+  private slurm: { config: SlurmConfig; sha256: string } | null = null;
+  private slurmStatus: SlurmStatus | null = null;
 
   constructor(private readonly opts: SourceManagerOptions) {
     this.now = opts.now ?? Date.now;
     this.builder = opts.builder ?? new VrpIndexBuilder({ logger: opts.logger });
-    this.current = { index: VrpIndex.empty(), aspas: [], version: 0, builtAtMs: this.now(), buildMs: 0 };
+    this.current = { index: VrpIndex.empty(), aspas: [], version: 0, builtAtMs: this.now(), buildMs: 0, slurm: null };
   }
 
   get latest(): IndexUpdate {
@@ -160,6 +169,15 @@ export class RpkiSourceManager {
     for (const f of config.files) this.json.push(createJsonVrpSource('file', f));
     for (const u of config.urls) this.json.push(createJsonVrpSource('url', u));
     for (const j of this.json) this.addState(j.id, j.kind);
+    if (config.slurmFile) {
+      const file = config.slurmFile;
+      this.slurmStatus = { file, inForce: false, filters: 0, assertions: 0, filtered: 0, added: 0, loadedAtMs: null, lastError: null, lastErrorMs: null };
+      // Before the first index, so that it already honours the exceptions.
+      await this.pollSlurm(file);
+      const t = setInterval(() => void this.pollSlurm(file).then((changed) => changed && this.scheduleRebuild()), config.jsonRefreshS * 1000);
+      t.unref();
+      this.timers.push(t);
+    }
     await this.restore();
     for (const c of this.rtr) c.start();
     for (const j of this.json) {
@@ -200,6 +218,37 @@ export class RpkiSourceManager {
       }
     }
     await this.rebuild();
+  }
+
+  /** Current SLURM status (null: none configured). */
+  slurmState(): SlurmStatus | null {
+    return this.slurmStatus && { ...this.slurmStatus };
+  }
+
+  /**
+   * Re-reads the SLURM file; true when a new valid document is now in force. A bad or missing
+   * file is reported and the previous document stays in force (none at first start).
+   */
+  private async pollSlurm(file: string): Promise<boolean> {
+    const status = this.slurmStatus!;
+    try {
+      const text = await readFile(file, 'utf8');
+      const sha256 = createHash('sha256').update(text).digest('hex');
+      if (this.slurm?.sha256 === sha256) {
+        status.lastError = null;
+        return false;
+      }
+      const config = parseSlurm(text);
+      this.slurm = { config, sha256 };
+      Object.assign(status, { inForce: true, filters: config.filters.length, assertions: config.assertions.length, loadedAtMs: this.now(), lastError: null });
+      this.log().info({ file, filters: config.filters.length, assertions: config.assertions.length }, 'RPKI: SLURM file loaded');
+      return true;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (status.lastError !== message) this.log().warn({ file, err: message, previousInForce: this.slurm !== null }, 'RPKI: SLURM file rejected, the previous one stays in force');
+      Object.assign(status, { lastError: message, lastErrorMs: this.now() });
+      return false;
+    }
   }
 
   private async pollJson(src: JsonVrpSource): Promise<void> {
@@ -283,11 +332,12 @@ export class RpkiSourceManager {
         for (const p of a.providers) s.add(p);
       }
     }
-    const built = await this.builder.build(all);
+    const built = await this.builder.build(all, { slurm: this.slurm?.config ?? null });
     if (!this.running) return;
+    if (this.slurmStatus) Object.assign(this.slurmStatus, { filtered: built.slurm?.filtered ?? 0, added: built.slurm?.added ?? 0 });
     if (built.rejectedCount > 0) this.log().warn({ rejected: built.rejectedCount, first: built.rejected[0] }, 'RPKI: VRPs rejected while indexing');
     const aspas = [...aspaByCustomer].map(([customerAsn, s]) => ({ customerAsn, providers: [...s].sort((a, b) => a - b) }));
-    this.current = { index: built.index, aspas, version: this.current.version + 1, builtAtMs: this.now(), buildMs: built.buildMs };
+    this.current = { index: built.index, aspas, version: this.current.version + 1, builtAtMs: this.now(), buildMs: built.buildMs, slurm: this.slurmState() };
     this.log().info({ vrps: built.index.size, aspas: aspas.length, version: this.current.version, buildMs: Math.round(built.buildMs), offThread: built.offThread }, 'RPKI: VRP index rebuilt');
     this.opts.onIndex?.(this.current);
   }

@@ -25,6 +25,20 @@ export const routeSummarySchema = z.object({
   ),
   revalidation: z.object({ lastMs: z.number().nullable(), lastAtMs: z.number().nullable(), changed: z.number() }),
   anomalies: z.object({ raised: z.number() }),
+  /** SLURM (RFC 8416) local exceptions, when RPKI_SLURM_FILE is set. */
+  slurm: z
+    .object({
+      file: z.string(),
+      inForce: z.boolean(),
+      filters: z.number(),
+      assertions: z.number(),
+      filtered: z.number(),
+      added: z.number(),
+      loadedAtMs: z.number().nullable(),
+      lastError: z.string().nullable(),
+      lastErrorMs: z.number().nullable(),
+    })
+    .optional(),
   /** EXPERIMENTAL (draft): upstream ASPA verification of announcements seen since start, when ASPA data exists. */
   aspa: z.object({ valid: z.number(), invalid: z.number(), unknown: z.number() }).optional(),
   updatedAtMs: z.number(),

@@ -71,6 +71,22 @@ export interface RpkiSourceStatus {
   stale: boolean;
 }
 
+/** The local exceptions file (SLURM, RFC 8416) and what it did to the last index. */
+export interface SlurmStatus {
+  file: string;
+  /** A valid document is in force (the last good one when the file turned bad). */
+  inForce: boolean;
+  filters: number;
+  assertions: number;
+  /** VRPs the filters removed / assertions added in the last index built. */
+  filtered: number;
+  added: number;
+  /** Wall-clock ms the document in force was read. */
+  loadedAtMs: number | null;
+  lastError: string | null;
+  lastErrorMs: number | null;
+}
+
 /** One write of a source's last good set to the store (full replacement or a delta by VRP key). */
 export interface RpkiSetWrite {
   sourceId: string;
