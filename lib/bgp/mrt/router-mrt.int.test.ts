@@ -54,6 +54,20 @@ const CONVERGE_WAIT_MS = 15_000;
 /** GoBGP's table dump fires 60 s after R starts. */
 const TABLE_DUMP_WAIT_MS = 90_000;
 
+// Edge cases present in both phases: attributes over 255 bytes (extended length), AS paths over
+// 255 ASNs (several segments; for X also an AS4_PATH over several segments), many prefixes in one
+// UPDATE, /0 and host routes.
+// S's path: 200 + AS_SET + 100 (gobgpd 3.10 panics in PrependAsn when the first segment already
+// holds 255 ASNs, so no single segment here is full).
+const LONG_S_TEXT = [
+  ...Array.from({ length: 200 }, (_, i) => (i % 2 ? 4200000100 + i : 65100 + i)),
+  '{65001,4200000009}',
+  ...Array.from({ length: 100 }, (_, i) => 65300 + i),
+].join(' ');
+const LONG_X = [AS_X, ...Array.from({ length: 299 }, (_, i) => (i % 3 === 0 ? 4200000200 + i : 65200 + i))];
+const MANY_COMMUNITIES = Array.from({ length: 80 }, (_, i) => `65000:${1000 + i}`);
+const PACKED_X = Array.from({ length: 40 }, (_, i) => `10.34.${i}.0/24`);
+
 /** A route as "peer prefix[#pathId] path", from our decode or from GoBGP's RIB. */
 type RouteKey = string;
 
@@ -68,7 +82,15 @@ function sorted(keys: Iterable<string>): string[] {
 /** Phase-by-phase expectation of R's RIB ("peer prefix path"), limited to the speakers present. */
 function expectedRib(phase: 1 | 2): RouteKey[] {
   const s = IP.s;
-  const keys = phase === 1
+  const edges = [
+    `${s} 0.0.0.0/0 ${AS_S} 65060`,
+    `${s} 10.255.255.255/32 ${AS_S} 65061`,
+    `${s} 2001:db8::1/128 ${AS_S}`,
+    `${s} 10.6.0.0/24 ${AS_S} ${LONG_S_TEXT}`,
+    ...(withExa ? [...PACKED_X.map((p) => `${IP.x} ${p} 65003 65034`), `${IP.x} 10.35.0.0/24 ${LONG_X.join(' ')}`] : []),
+  ];
+  const keys = edges;
+  keys.push(...(phase === 1
     ? [
         `${s} 10.1.0.0/16 ${AS_S} 65010 4200000010`,
         `${s} 10.2.0.0/24 ${AS_S} 65020 {65021,4200000022}`,
@@ -77,7 +99,7 @@ function expectedRib(phase: 1 | 2): RouteKey[] {
         `${s} 2001:db8:1::/48 ${AS_S}`,
         `${s} 2001:db8:2::/48 ${AS_S} 65020 {65021,65022}`,
       ]
-    : [`${s} 10.2.0.0/24 ${AS_S} 65020 65023`, `${s} 10.5.0.0/24 ${AS_S} 65050`, `${s} 2001:db8:1::/48 ${AS_S}`];
+    : [`${s} 10.2.0.0/24 ${AS_S} 65020 65023`, `${s} 10.5.0.0/24 ${AS_S} 65050`, `${s} 2001:db8:1::/48 ${AS_S}`]));
   if (withExa) {
     keys.push(
       ...(phase === 1
@@ -177,7 +199,8 @@ describe('MRT written by real routers (GoBGP, BIRD) vs bgpdump -m', () => {
 
   /** Failure context: the last lines of every speaker's output. */
   function speakerLogs(): string {
-    return procs.map((p) => `--- ${p.name} (pid ${p.pid}, ${p.isRunning() ? 'running' : 'exited'})\n${p.tail().slice(-25).join('\n')}`).join('\n');
+    const last = (p: OwnedProcess) => p.tail().slice(-12).map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
+    return procs.map((p) => `--- ${p.name} (pid ${p.pid}, ${p.isRunning() ? 'running' : 'exited'})\n${last(p).join('\n')}`).join('\n');
   }
 
   beforeAll(async () => {
@@ -304,10 +327,16 @@ protocol bgp x {
       await sAdd('ipv4', '10.5.0.0/24', 'identifier', '11', 'nexthop', '192.0.2.2', 'aspath', '65051 65052', 'med', '5');
       await sAdd('ipv6', '2001:db8:1::/48', 'nexthop', '2001:db8::2', 'community', '65000:6', 'large-community', `${AS_S}:6:6`);
       await sAdd('ipv6', '2001:db8:2::/48', 'nexthop', '2001:db8::2', 'aspath', '65020 {65021,65022}');
+      await sAdd('ipv4', '0.0.0.0/0', 'nexthop', '192.0.2.2', 'aspath', '65060');
+      await sAdd('ipv4', '10.255.255.255/32', 'nexthop', '192.0.2.2', 'aspath', '65061');
+      await sAdd('ipv6', '2001:db8::1/128', 'nexthop', '2001:db8::2');
+      await sAdd('ipv4', '10.6.0.0/24', 'nexthop', '192.0.2.2', 'aspath', LONG_S_TEXT, 'community', MANY_COMMUNITIES.join(','));
       x?.send(
         'announce route 10.30.0.0/24 next-hop 192.0.2.3 origin igp as-path [ 65003 4200000030 65031 ] med 7 community [ 65003:7 no-export ] extended-community [ target:65003:7 ] large-community [ 4200000030:1:2 ] aggregator ( 4200000030:192.0.2.30 ) atomic-aggregate',
         'announce route 10.31.0.0/24 next-hop 192.0.2.3 as-path [ 65003 ( 65032 4200000033 ) ]',
         'announce route 2001:db8:30::/48 next-hop 2001:db8::3 as-path [ 65003 4200000031 ] community [ 65003:8 ]',
+        `announce attributes next-hop 192.0.2.3 as-path [ 65003 65034 ] community [ 65003:34 ] nlri ${PACKED_X.join(' ')}`,
+        `announce route 10.35.0.0/24 next-hop 192.0.2.3 as-path [ ${LONG_X.join(' ')} ] community [ ${MANY_COMMUNITIES.join(' ')} ]`,
       );
       await waitRib(r, 1);
 
@@ -327,14 +356,16 @@ protocol bgp x {
 
       if (b) {
         const bird = b;
-        // B holds R's phase-2 routes (and X's) before its tables are dumped.
-        const want4 = withExa ? ['10.2.0.0/24', '10.30.0.0/24', '10.5.0.0/24'] : ['10.2.0.0/24', '10.5.0.0/24'];
+        // B holds R's phase-2 routes (all that R learned over eBGP) before its tables are dumped.
+        const fromR = sorted(new Set(expectedRib(2).filter((k) => !k.startsWith(`${IP.b} `)).map((k) => k.split(' ')[1]!)));
+        const want4 = fromR.filter((p) => !p.includes(':'));
+        const want6 = fromR.filter((p) => p.includes(':'));
         await waitFor(
           "B's tables after phase 2",
           async () => {
             const have4 = await birdPrefixes(bird, 'master4', 'r');
             const have6 = await birdPrefixes(bird, 'master6', 'r');
-            if (JSON.stringify(have4) === JSON.stringify(want4) && JSON.stringify(have6) === JSON.stringify(['2001:db8:1::/48'])) return true;
+            if (JSON.stringify(have4) === JSON.stringify(want4) && JSON.stringify(have6) === JSON.stringify(want6)) return true;
             throw new Error(`master4 ${have4.join(' ')} / master6 ${have6.join(' ')}`);
           },
           CONVERGE_WAIT_MS,
@@ -403,6 +434,10 @@ protocol bgp x {
     expect([...ids].every((id) => id !== null)).toBe(true);
     expect(announcement(items, IP.s, '2001:db8:1::/48').attributes.mpNextHop).toBe('2001:db8::2');
     expect(withdrawn(items, IP.s)).toEqual(['10.1.0.0/16', '10.5.0.0/24', '2001:db8:2::/48']);
+    const long = announcement(items, IP.s, '10.6.0.0/24');
+    expect(formatAsPathText(long.attributes.asPath)).toBe(`${AS_S} ${LONG_S_TEXT}`);
+    expect(long.attributes.communities).toHaveLength(MANY_COMMUNITIES.length);
+    for (const p of ['0.0.0.0/0', '10.255.255.255/32', '2001:db8::1/128']) announcement(items, IP.s, p);
 
     if (withExa) {
       // X: no 4-byte capability, so AS_PATH carries AS_TRANS and the real path is in AS4_PATH.
@@ -417,6 +452,10 @@ protocol bgp x {
       expect(announcedPaths(items, IP.x, '10.30.0.0/24')).toEqual(['65003 4200000030 65031', '65003 65033']);
       expect(announcedPaths(items, IP.x, '10.31.0.0/24')).toEqual(['65003 {65032,4200000033}']);
       expect(withdrawn(items, IP.x)).toEqual(['10.31.0.0/24', '2001:db8:30::/48']);
+      expect(updates(items, IP.x).some((u) => u.announced.length === PACKED_X.length), '40 prefixes in one UPDATE').toBe(true);
+      const longX = announcement(items, IP.x, '10.35.0.0/24');
+      expect(formatAsPathText(longX.attributes.asPath)).toBe(LONG_X.join(' '));
+      expect(longX.attributes.communities).toHaveLength(MANY_COMMUNITIES.length);
     } else {
       console.warn(`ExaBGP part${exaSkip}`);
     }
