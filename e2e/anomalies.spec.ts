@@ -7,7 +7,11 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, getPgPool } from '@/lib/db/client';
-import { upsertAnomalies } from '@/lib/db/anomalies';
+import { getAnomaly, listAnomalies, upsertAnomalies } from '@/lib/db/anomalies';
+import { Redis } from 'ioredis';
+import { toAnomalyDto } from '@/lib/api/anomaly-dto';
+import { ANOMALY_STREAM_KEY, type AnomalyPushMessage } from '@/lib/detect/push-types';
+import { requireRedisUrl } from '@/lib/env';
 import type { Anomaly } from '@/lib/detect/types';
 import { childEnv } from '@/lib/infra/child-env';
 import { findFreePort } from '@/lib/infra/free-port';
@@ -197,6 +201,40 @@ describe.skipIf(!hasChromium)(`anomalies in Chromium${hasChromium ? '' : ` (skip
     expect(await p.locator('main > header a[href="/anomalies"]').count()).toBe(1);
     expect(await p.locator('main > header a[href="/backfills"]').count()).toBe(1);
     await p.screenshot({ path: path.join(shotDir, 'dashboard-anomalies.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('takes live changes from the push stream without a reload', async () => {
+    const p = page!;
+    await p.goto(`${baseUrl}/anomalies`, { waitUntil: 'domcontentloaded' });
+    await expect.poll(() => rows().count(), { timeout: 30_000 }).toBe(3);
+    await p.getByTestId('anomaly-live-status').filter({ hasText: 'push: live' }).waitFor({ timeout: 30_000 });
+    await p.evaluate(() => {
+      (window as unknown as { __sameDocument: string }).__sameDocument = 'yes';
+    });
+    const redis = new Redis(requireRedisUrl(), { maxRetriesPerRequest: 1 });
+    // Entries in the documented format: field `data` = AnomalyPushMessage JSON.
+    const push = (msg: AnomalyPushMessage) => redis.xadd(ANOMALY_STREAM_KEY, '*', 'data', JSON.stringify(msg));
+    try {
+      // An update of a listed row is applied in place (the database still says "low": only the push can show "critical").
+      const low = (await listAnomalies({ limit: 10, severity: ['low'], timeFromUs: T, timeToUs: T + 10 * MIN })).data.find((a) => a.dedupKey === `${TAG}|1`)!;
+      const dto = toAnomalyDto(low);
+      await push({ kind: 'updated', anomaly: { ...dto, severity: 'critical', updatedAt: '2099-01-01T00:00:00.000000Z' }, publishedAtMs: Date.now() });
+      const row = p.locator(`[data-testid="anomaly-row"][data-anomaly-id="${low.id}"]`);
+      await expect.poll(() => row.innerText(), { timeout: 15_000 }).toMatch(/^critical/i);
+
+      // A new anomaly (written, then announced) appears at the top.
+      const fresh = anomaly(9, { summary: `${TAG} fresh more-specific`, type: 'more_specific', prefix: '198.51.100.128/25' });
+      await upsertAnomalies([fresh]);
+      const stored = (await listAnomalies({ limit: 1, timeFromUs: T + 9 * MIN, timeToUs: T + 9 * MIN + 1 })).data[0]!;
+      expect((await getAnomaly(stored.id))?.summary).toBe(fresh.summary);
+      await push({ kind: 'new', anomaly: toAnomalyDto(stored), publishedAtMs: Date.now() });
+      await expect.poll(() => rows().count(), { timeout: 15_000 }).toBe(4);
+      expect(await rows().first().innerText()).toContain(fresh.summary);
+      expect(await p.evaluate(() => (window as unknown as { __sameDocument?: string }).__sameDocument)).toBe('yes');
+    } finally {
+      await redis.quit();
+    }
     expect(pageErrors).toEqual([]);
   });
 });

@@ -96,7 +96,7 @@ export function useAnomalies(filters: AnomalyListFilters, opts: { limit?: number
       n.delete(msg.anomaly.id);
       return n;
     }), 3_000);
-  });
+  }, { onGap: scheduleRefetch });
 
   useEffect(() => {
     if (feed.status !== 'polling') return;

@@ -10,11 +10,15 @@ import { anomalyPushMessageSchema, type AnomalyPushMessage } from '@/lib/detect/
 export type AnomalyFeedStatus = 'connecting' | 'live' | 'reconnecting' | 'polling';
 export const ANOMALY_STREAM_URL = '/api/v1/bgp/anomalies/stream';
 
-export function useAnomalyFeed(onMessage: (msg: AnomalyPushMessage) => void, url = ANOMALY_STREAM_URL): { status: AnomalyFeedStatus; invalid: number } {
+/** onGap: the server could not resume from where this client was (entries trimmed): reload. */
+export function useAnomalyFeed(onMessage: (msg: AnomalyPushMessage) => void, opts: { url?: string; onGap?: () => void } = {}): { status: AnomalyFeedStatus; invalid: number } {
+  const url = opts.url ?? ANOMALY_STREAM_URL;
   const [status, setStatus] = useState<AnomalyFeedStatus>('connecting');
   const [invalid, setInvalid] = useState(0);
   const handler = useRef(onMessage);
   handler.current = onMessage;
+  const gapHandler = useRef(opts.onGap);
+  gapHandler.current = opts.onGap;
 
   useEffect(() => {
     if (typeof EventSource === 'undefined') {
@@ -40,6 +44,7 @@ export function useAnomalyFeed(onMessage: (msg: AnomalyPushMessage) => void, url
       setStatus('live');
       handler.current(parsed.data);
     });
+    source.addEventListener('gap', () => gapHandler.current?.());
     return () => source.close();
   }, [url]);
 

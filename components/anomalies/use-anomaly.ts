@@ -39,7 +39,7 @@ export function useAnomaly(id: string): { anomaly: AnomalyDto | null; error: str
 
   const feed = useAnomalyFeed((msg) => {
     if (msg.anomaly.id === id) setAnomaly((cur) => (cur && cur.updatedAt > msg.anomaly.updatedAt ? cur : msg.anomaly));
-  });
+  }, { onGap: () => void load() });
   useEffect(() => {
     if (feed.status !== 'polling') return;
     const t = setInterval(() => void load(), 5_000);
