@@ -7,6 +7,7 @@ import type { BackfillRunStatus } from '@/lib/backfill/types';
 import { PipelineInterrupted, runFilePipeline, type FileEventReader } from '@/lib/backfill/file-pipeline';
 import { claimBackfillFile, commitFileProgress, fileProgressOf, finishBackfillFile, type FileProgress } from '@/lib/db/backfills';
 import { insertEventBatch } from '@/lib/db/events';
+import { recordRibSnapshot } from '@/lib/db/rib-visibility';
 import { feedDetection } from '@/lib/detect/pipeline/feed';
 import { withBackfillRpki } from '@/lib/rpki/backfill-tap';
 import type { Logger } from '@/lib/log';
@@ -55,6 +56,8 @@ export async function processBackfillFile(fileId: string, deps: ProcessFileDeps,
     return { status: 'failed' as const, progress, runStatus, error };
   };
   let cachedPath: string | null = null;
+  // A RIB dump: its event-time span, for the snapshot of who carries each prefix (visibility).
+  const rib = file.dumpType === 'ribs' ? new EventSpan() : null;
   try {
     let path = file.location;
     let bytes: number;
@@ -74,6 +77,7 @@ export async function processBackfillFile(fileId: string, deps: ProcessFileDeps,
     const result = await runFilePipeline(path, file.collector, fileProgressOf(file), withBackfillRpki({
       read: deps.read,
       insert: async (events) => {
+        if (rib) for (const e of events) rib.note(e.timestampUs);
         const r = await insertEventBatch(events, { recordWindows: true });
         // Backfilled events go through the same detection path as live ones; replays are idempotent (dedup keys).
         feedDetection(events, Date.now());
@@ -88,6 +92,7 @@ export async function processBackfillFile(fileId: string, deps: ProcessFileDeps,
       signal: deps.signal,
     }, { id: file.id, runId: file.runId, records: file.records }, log));
     if (result.failure) return await fail(result.failure.message, result.progress, result.failure);
+    if (rib) await recordRib(file, rib, log);
     const runStatus = await finishBackfillFile(file, { status: 'done', progress: result.progress });
     log.debug({ ...result.progress }, 'backfill file done');
     return { status: 'done', progress: result.progress, runStatus };
@@ -110,5 +115,33 @@ async function trimCache(deps: ProcessFileDeps, current: string, log: Logger): P
     if (r.removed.length > 0) log.info({ removed: r.removed.length, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, maxBytes }, 'download cache trimmed');
   } catch (err) {
     log.warn({ err: (err as Error).message, cacheDir: deps.cacheDir }, 'download cache trim failed');
+  }
+}
+
+/** Smallest and largest event time seen (µs). */
+class EventSpan {
+  fromUs = Infinity;
+  toUs = -Infinity;
+  note(us: number): void {
+    if (us < this.fromUs) this.fromUs = us;
+    if (us > this.toUs) this.toUs = us;
+  }
+}
+
+/**
+ * Records the RIB snapshot of a loaded dump (lib/db/rib-visibility.ts), at the records' event
+ * time (seconds after the nominal time in the file name). A resumed file saw only its later
+ * batches; a dump's records all carry its start time, so their span is the dump's.
+ * A failure is logged and leaves visibility on updates only: the events are stored either way.
+ */
+async function recordRib(file: { id: string; collector: string; initialTime: number | null }, span: EventSpan, log: Logger): Promise<void> {
+  // Nothing left to read after a resume: the file's nominal time (RIS names bviews by it).
+  if (!Number.isFinite(span.fromUs) && file.initialTime !== null) span.note(file.initialTime * 1_000_000);
+  if (!Number.isFinite(span.fromUs)) return;
+  try {
+    const r = await recordRibSnapshot({ collector: file.collector, fileId: file.id, fromUs: span.fromUs, toUs: span.toUs });
+    log.info({ ...r }, 'RIB snapshot recorded');
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'RIB snapshot not recorded');
   }
 }

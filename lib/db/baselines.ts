@@ -23,6 +23,7 @@ import { microsToIso } from '@/lib/api/serialize';
 import { getPgPool } from '@/lib/db/client';
 import { partitionForHour } from '@/lib/db/event-partition-bounds';
 import { listEventPartitions } from '@/lib/db/partitions';
+import { applyRibUpdates } from '@/lib/db/rib-visibility';
 
 /** Serializes baseline writers across processes. */
 const BASELINE_LOCK = 7_150_301;
@@ -33,7 +34,9 @@ const PATH_KEY_SQL = `('x' || left(md5(array_to_string(ARRAY(
 
 // The hour's aggregate, computed from the raw events in one statement. Origins, paths, lengths
 // and links count announcements; links skip prepending (a = b) and AS_SET members, whose
-// adjacency is unknown. Announcements are first grouped by (prefix, path): a route re-announced
+// adjacency is unknown. Peers and collectors: where a collector has a RIB-derived peer set for
+// the prefix (lib/db/rib-visibility.ts, brought to the hour's end just before), the peers that
+// carry it; elsewhere the peers that announced it in the hour. Announcements are first grouped by (prefix, path): a route re-announced
 // (by other peers, or again with other attributes) is hashed and split into links once, with
 // its count, instead of once per event. The per-prefix totals come from a second scan of the
 // hour's partition, which is cheaper than materializing every event for both.
@@ -41,11 +44,19 @@ const AGGREGATE_SQL = `WITH d AS MATERIALIZED (
     SELECT prefix, as_path, as_path_set_mask, origin_asn, as_path_length, count(*)::int AS n
       FROM bgp_events WHERE "timestamp" >= $1::timestamptz AND "timestamp" < $2::timestamptz AND event_type = 'announcement'
      GROUP BY 1, 2, 3, 4, 5),
+  ev AS (
+    SELECT e.prefix, count(*) FILTER (WHERE e.event_type = 'announcement')::int AS a, count(*) FILTER (WHERE e.event_type <> 'announcement')::int AS w,
+           count(DISTINCT (e.collector, e.peer_ip)) FILTER (WHERE e.event_type = 'announcement' AND r.prefix IS NULL)::int AS peers,
+           coalesce(array_agg(DISTINCT e.collector) FILTER (WHERE e.event_type = 'announcement' AND r.prefix IS NULL), '{}') AS colls
+      FROM bgp_events e LEFT JOIN prefix_rib_state r ON r.collector = e.collector AND r.prefix = e.prefix
+     WHERE e."timestamp" >= $1::timestamptz AND e."timestamp" < $2::timestamptz GROUP BY e.prefix),
+  rib AS (
+    SELECT r.prefix, sum(cardinality(r.peers))::int AS peers, coalesce(array_agg(r.collector) FILTER (WHERE cardinality(r.peers) > 0), '{}') AS colls
+      FROM prefix_rib_state r WHERE r.prefix IN (SELECT prefix FROM ev) GROUP BY r.prefix),
   base AS (
-    SELECT prefix, count(*) FILTER (WHERE event_type = 'announcement')::int AS a, count(*) FILTER (WHERE event_type <> 'announcement')::int AS w,
-           count(DISTINCT (collector, peer_ip)) FILTER (WHERE event_type = 'announcement')::int AS peers,
-           coalesce(array_agg(DISTINCT collector) FILTER (WHERE event_type = 'announcement'), '{}') AS colls
-      FROM bgp_events WHERE "timestamp" >= $1::timestamptz AND "timestamp" < $2::timestamptz GROUP BY prefix),
+    SELECT ev.prefix, ev.a, ev.w, ev.peers + coalesce(rib.peers, 0) AS peers,
+           ARRAY(SELECT DISTINCT c FROM unnest(ev.colls || coalesce(rib.colls, '{}')) AS c ORDER BY 1) AS colls
+      FROM ev LEFT JOIN rib USING (prefix)),
   o AS (SELECT prefix, array_agg(v ORDER BY v) AS v, array_agg(n ORDER BY v) AS n FROM (
       SELECT prefix, origin_asn AS v, sum(n)::int AS n FROM d WHERE origin_asn IS NOT NULL GROUP BY 1, 2) x GROUP BY prefix),
   p AS (SELECT prefix, array_agg(v ORDER BY v) AS v, array_agg(n ORDER BY v) AS n FROM (
@@ -112,6 +123,8 @@ export interface AggregateHourResult {
    * as they were. Counted here and logged by the worker.
    */
   dayUpdateSkipped?: 'hour-rows-pruned';
+  /** RIB-derived peer sets (lib/db/rib-visibility.ts) the hour's updates changed. */
+  ribSetsUpdated: number;
   /** Wall-clock ms per step (for the benchmark and the job log). */
   ms: Record<string, number>;
 }
@@ -169,9 +182,12 @@ async function aggregateInTransaction(client: Client, hour: number): Promise<Agg
   const fromIso = microsToIso(hourStartUs(hour));
   const toIso = microsToIso(hourStartUs(hour + 1));
   const part = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [partitionForHour(hour).name]);
-  if (!part.rows[0]?.ok) return { hour, status: 'no-partition', events: 0, prefixes: 0, baselineRows: 0, dayRows: 0, daysFolded: [], ms };
+  if (!part.rows[0]?.ok) return { hour, status: 'no-partition', events: 0, prefixes: 0, baselineRows: 0, dayRows: 0, daysFolded: [], ribSetsUpdated: 0, ms };
 
   await client.query(`SET LOCAL work_mem = '${AGGREGATE_WORK_MEM}'`);
+  // The RIB peer sets first, so the hour's visibility counts who carries the prefix at its end.
+  const ribSets = await applyRibUpdates(client, fromIso, toIso);
+  lap('ribSets');
   const old = await client.query<PrefixHourStats>(`DELETE FROM prefix_hour_stats s WHERE s.hour = $1 RETURNING ${STATS_COLUMNS}`, [hour]);
   lap('delete');
   const fresh = await client.query<PrefixHourStats>(`${AGGREGATE_SQL} RETURNING ${STATS_COLUMNS}`, [fromIso, toIso, hour]);
@@ -247,7 +263,7 @@ async function aggregateInTransaction(client: Client, hour: number): Promise<Agg
     lap('foldDays');
   }
   await client.query('UPDATE baseline_state SET as_of_hour = $1, as_of_day = $2, updated_at = now() WHERE id = 1', [asOfHour, asOfDay]);
-  return { hour, status: 'aggregated', events, prefixes: newRows.length, baselineRows, dayRows, daysFolded, ...(dayUpdateSkipped ? { dayUpdateSkipped } : {}), ms };
+  return { hour, status: 'aggregated', events, prefixes: newRows.length, baselineRows, dayRows, daysFolded, ribSetsUpdated: ribSets, ...(dayUpdateSkipped ? { dayUpdateSkipped } : {}), ms };
 }
 
 /**
