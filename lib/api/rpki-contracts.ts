@@ -86,6 +86,10 @@ export const summaryResponseSchema = z.object({
     ),
     /** EXPERIMENTAL (ASPA is a draft): upstream AS_PATH verification of announcements seen; null without ASPA data. */
     aspa_upstream_experimental: z.object({ valid: z.number(), invalid: z.number(), unknown: z.number() }).nullable(),
+    /** SLURM (RFC 8416) local exceptions: null when RPKI_SLURM_FILE is not set. `filtered` / `added`: VRPs in the last index. */
+    slurm: z
+      .object({ file: z.string(), in_force: z.boolean(), filters: z.number(), assertions: z.number(), filtered: z.number(), added: z.number(), loaded_at: isoOrNull, last_error: z.string().nullable(), last_error_at: isoOrNull })
+      .nullable(),
     /** The worker's last published summary; null when it has never published. */
     updated_at: isoOrNull,
     /** True when the worker has not published for a while: the counts may be out of date. */
@@ -130,6 +134,9 @@ export function toSummaryResponse(state: { value: unknown; updatedAtMs: number }
       vrps: s ? { total: s.index.vrps, ipv4: s.index.ipv4, ipv6: s.index.ipv6, aspas: s.index.aspas, index_built_at: iso(s.index.builtAtMs) } : null,
       sources,
       aspa_upstream_experimental: s?.aspa ?? null,
+      slurm: s?.slurm
+        ? { file: s.slurm.file, in_force: s.slurm.inForce, filters: s.slurm.filters, assertions: s.slurm.assertions, filtered: s.slurm.filtered, added: s.slurm.added, loaded_at: iso(s.slurm.loadedAtMs), last_error: s.slurm.lastError, last_error_at: iso(s.slurm.lastErrorMs) }
+        : null,
       updated_at: iso(s?.updatedAtMs),
       stale: !workerFresh,
     },

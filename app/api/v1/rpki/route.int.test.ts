@@ -79,6 +79,7 @@ describe('GET /api/v1/rpki/summary', () => {
       sources: [{ id: 'rtr:127.0.0.1:8282', kind: 'rtr', serial: 43, sessionId: 7, vrpCount: 3, aspaCount: 0, lastSuccessMs: now - 2000, lastErrorMs: null, lastError: null, stale: false }],
       revalidation: { lastMs: 12, lastAtMs: now, changed: 0 },
       anomalies: { raised: 0 },
+      slurm: { file: '/etc/slurm.json', inForce: true, filters: 2, assertions: 1, filtered: 5, added: 1, loadedAtMs: now - 3000, lastError: 'x: bad', lastErrorMs: now - 1000 },
       updatedAtMs: now,
     };
     await saveRpkiState(ROUTE_SUMMARY_KEY, s);
@@ -87,5 +88,6 @@ describe('GET /api/v1/rpki/summary', () => {
     expect(body.data.vrps).toMatchObject({ total: 3, ipv4: 2, ipv6: 1 });
     expect(body.data.stale).toBe(false);
     expect(body.data.sources[0]).toMatchObject({ serial: 43, stale: false, age_seconds: 2 });
+    expect(body.data.slurm).toMatchObject({ file: '/etc/slurm.json', in_force: true, filters: 2, assertions: 1, filtered: 5, added: 1, last_error: 'x: bad' });
   });
 });
