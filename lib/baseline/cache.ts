@@ -81,6 +81,8 @@ export class BaselineCache {
   private hints = new Map<BaselineWindow, AsLinkTable>();
   /** Highest prefix_baselines.seq applied. */
   lastSeq = 0;
+  /** Bumped whenever a prefix gains or loses its slot: slot numbers held outside stay valid until then. */
+  private slotGeneration = 0;
 
   constructor(opts: BaselineCacheOptions = {}) {
     this.chunkUnits = Math.max(64, Math.floor((opts.chunkBytes ?? 64 * 1024 * 1024) / 8));
@@ -110,8 +112,22 @@ export class BaselineCache {
   /** The packed baseline of a prefix (canonical CIDR text) for a window, or undefined. O(1). */
   getBaseline(prefix: string, window: BaselineWindow): BaselineView | undefined {
     const slot = this.index.get(prefix);
-    if (slot === undefined) return undefined;
-    const loc = this.locs[slot * NWIN + WIDX[window]]!;
+    return slot === undefined ? undefined : this.getBaselineAt(slot, window);
+  }
+
+  /** Changes when any prefix → slot assignment changes (slotOf answers cached outside go stale). */
+  get generation(): number {
+    return this.slotGeneration;
+  }
+
+  /** The prefix's slot, -1 without any baseline: lets a caller that keeps its own prefix ids skip the string probe. */
+  slotOf(prefix: string): number {
+    return this.index.get(prefix) ?? -1;
+  }
+
+  /** getBaseline by slot (from slotOf, same generation). */
+  getBaselineAt(slot: number, window: BaselineWindow): BaselineView | undefined {
+    const loc = this.locs[slot * NWIN + WIDX[window]] ?? 0;
     if (loc === 0) return undefined;
     const chunk = this.chunks[Math.floor(loc / this.chunkUnits)]!;
     return new BaselineView(chunk.f64, chunk.u32, (loc % this.chunkUnits) * 2, chunk.u8);
@@ -143,6 +159,7 @@ export class BaselineCache {
       if (state === null) return;
       slot = this.allocSlot();
       this.index.set(prefix, slot);
+      this.slotGeneration++;
     }
     const at = slot * NWIN + WIDX[window];
     if (this.locs[at] !== 0) {
@@ -160,11 +177,13 @@ export class BaselineCache {
     } else if (this.slotEmpty(slot)) {
       this.index.delete(prefix);
       this.freeSlots.push(slot);
+      this.slotGeneration++;
     }
     if (this.garbageUnits > this.chunkUnits && this.garbageUnits > this.liveUnits) this.compact();
   }
 
   clear(): void {
+    this.slotGeneration++;
     this.index.clear();
     this.locs = new Uint32Array(1024 * NWIN);
     this.sizes = new Uint32Array(1024 * NWIN);

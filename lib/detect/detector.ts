@@ -17,20 +17,27 @@ import { WatchIndex } from '@/lib/detect/watch';
 
 /**
  * The baselines as the rules of one event see them: up to four rules ask for the event prefix's
- * baseline, and each ask is a Map probe keyed by a fresh string into a table of a million
- * prefixes. The first answer per event and window is kept; other prefixes (covers) pass through.
- * Valid for one event only: a refresh of the cache between batches cannot leave it stale.
+ * baseline, and each ask would be a Map probe keyed by a fresh string into a table of a million
+ * prefixes. The first answer per event is kept; with a slot-addressed cache (BaselineCache) the
+ * route state's prefix id maps to the cache slot in a typed array, so after the first sighting of a
+ * prefix there is no string probe at all. The map is dropped whenever the cache's slot assignment
+ * changes (a refresh that added or removed prefixes). Other prefixes (covers) pass through.
  */
 class EventBaselines implements RuleBaselines {
   private prefix: string | undefined;
+  private prefixId = -1;
   /** The one window kept (the rules all read config.baselineWindow); null until asked. */
   private window: BaselineWindow | null = null;
   private view: BaselineView | undefined;
+  /** Route-state prefix id → cache slot + 1; 0 unknown yet, -1 no baseline. */
+  private slots = new Int32Array(0);
+  private seenGeneration = -1;
 
   constructor(readonly inner: RuleBaselines) {}
 
-  begin(prefix: string): void {
+  begin(prefix: string, prefixId: number): void {
     this.prefix = prefix;
+    this.prefixId = prefixId;
     this.window = null;
     this.view = undefined;
   }
@@ -38,9 +45,30 @@ class EventBaselines implements RuleBaselines {
   getBaseline(prefix: string, window: BaselineWindow): BaselineView | undefined {
     if (prefix !== this.prefix) return this.inner.getBaseline(prefix, window);
     if (window === this.window) return this.view;
-    const view = this.inner.getBaseline(prefix, window);
+    const view = this.lookup(prefix, window);
     if (this.window === null) (this.window = window), (this.view = view);
     return view;
+  }
+
+  private lookup(prefix: string, window: BaselineWindow): BaselineView | undefined {
+    const { inner } = this;
+    if (inner.generation === undefined || !inner.slotOf || !inner.getBaselineAt) return inner.getBaseline(prefix, window);
+    if (inner.generation !== this.seenGeneration) {
+      this.seenGeneration = inner.generation;
+      this.slots.fill(0);
+    }
+    const id = this.prefixId;
+    if (id >= this.slots.length) {
+      const grown = new Int32Array(Math.max(1024, id * 2));
+      grown.set(this.slots);
+      this.slots = grown;
+    }
+    let s = this.slots[id]!;
+    if (s === 0) {
+      const slot = inner.slotOf(prefix);
+      this.slots[id] = s = slot < 0 ? -1 : slot + 1;
+    }
+    return s < 0 ? undefined : inner.getBaselineAt(s - 1, window);
   }
 
   linkHint(from: number, to: number, window?: BaselineWindow): number {
@@ -102,7 +130,7 @@ export class Detector {
       if (change === null) continue;
       if (event.timestampUs > this.nowUs) this.nowUs = event.timestampUs;
       if (change.kind !== 'refresh' && change.kind !== 'withdraw_unknown') this.tracker.checkPrefix(event.prefix, this.state, event.timestampUs);
-      this.eventBaselines.begin(event.prefix);
+      this.eventBaselines.begin(event.prefix, change.prefixId);
       for (const c of runRules({ event, change }, this.ctx, this.rules)) {
         candidates++;
         onCandidate?.(c);

@@ -2,6 +2,7 @@
 // severity bands and the watch-list bump, and evidence built from the route state.
 
 import type { BgpEvent } from '@/lib/bgp/types';
+import type { BaselineView } from '@/lib/baseline/codec';
 import type { WindowMeta } from '@/lib/baseline/summary';
 import type { BaselineWindow } from '@/lib/baseline/types';
 import type { DetectionConfig } from '@/lib/detect/config';
@@ -14,6 +15,10 @@ import type { RuleMemory } from '@/lib/detect/rules/memory';
 /** Baselines as the rules need them; lib/baseline/cache.ts BaselineCache satisfies it. */
 export interface RuleBaselines extends BaselineLookup {
   windowMeta(window: BaselineWindow): WindowMeta | undefined;
+  /** Optional slot access (BaselineCache): the Detector maps its prefix ids to slots once per generation. */
+  readonly generation?: number;
+  slotOf?(prefix: string): number;
+  getBaselineAt?(slot: number, window: BaselineWindow): BaselineView | undefined;
 }
 
 export interface RuleContext {
