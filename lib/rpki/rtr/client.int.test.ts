@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { encodeErrorReport } from '@/lib/rpki/rtr/pdu';
-import { RtrClient } from '@/lib/rpki/rtr/client';
+import { RtrClient, type RtrTimers } from '@/lib/rpki/rtr/client';
 import type { EndOfDataResult } from '@/lib/rpki/rtr/session';
 import { vrpKey } from '@/lib/rpki/rtr/session';
 import { createStayrtr, stayrtrPath, type StayrtrHarness } from '@/lib/rpki/rtr/stayrtr-harness';
@@ -165,5 +165,150 @@ describe('RtrClient against a misbehaving cache', () => {
     expect(client.status()).toMatchObject({ version: 0, serial: 3, sessionId: 9 });
     expect(client.currentSet().vrps).toEqual([{ prefix: '10.0.0.0/16', maxLength: 24, asn: 1 }]);
     await cache.close();
+  });
+});
+
+describe.skipIf(!stayrtrPath())('RTR timers from End of Data, against stayrtr', () => {
+  it('refresh: Serial Queries every Refresh interval, answered without changes', async () => {
+    const server = await createStayrtr({ rtrRefreshS: 1, rtrRetryS: 1, rtrExpireS: 600 });
+    try {
+      server.writeVrps([{ prefix: '192.0.2.0/24', maxLength: 24, asn: 64500 }]);
+      await server.start();
+      const updates: EndOfDataResult[] = [];
+      const client = new RtrClient({ host: '127.0.0.1', port: server.port, logger, onData: (info) => updates.push(info) });
+      clients.push(client);
+      client.start();
+      await until('the first set', () => client.status().vrpCount === 1);
+      expect(client.intervals).toEqual({ refreshS: 1, retryS: 1, expireS: 600 });
+      // No Serial Notify comes (the file does not change): only the refresh timer asks again.
+      await until('two refreshes', () => updates.filter((u) => !u.reset).length >= 2, 10_000);
+      expect(updates.filter((u) => !u.reset).every((u) => u.announced === 0 && u.withdrawn === 0 && u.serial === updates[0]!.serial)).toBe(true);
+      expect(client.status()).toMatchObject({ stale: false, expired: false, reconnects: 0 });
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it('retry: the Retry interval bounds the reconnect delay after the cache dies (here 1 s, not the 30 s backoff)', async () => {
+    const server = await createStayrtr({ rtrRefreshS: 60, rtrRetryS: 1, rtrExpireS: 600 });
+    try {
+      server.writeVrps([{ prefix: '192.0.2.0/24', maxLength: 24, asn: 64500 }]);
+      await server.start();
+      const client = new RtrClient({ host: '127.0.0.1', port: server.port, logger, minBackoffMs: 30_000, maxBackoffMs: 60_000 });
+      clients.push(client);
+      client.start();
+      await until('the first set', () => client.status().vrpCount === 1);
+      expect(client.intervals.retryS).toBe(1);
+      await server.kill();
+      await until('stale', () => client.status().stale);
+      await server.start();
+      // With the 30 s backoff alone this would take 30 s; the cache's 1 s Retry interval caps it.
+      await until('reconnected', () => client.status().connected && !client.status().stale, 10_000);
+      expect(client.status().reconnects).toBeGreaterThan(0);
+      expect(client.status().vrpCount).toBe(1);
+    } finally {
+      await server.dispose();
+    }
+  });
+});
+
+/** A manual clock for the RTR timers: minutes-long intervals without minutes of waiting. */
+class ManualTimers implements RtrTimers {
+  nowMs = 0;
+  private queue: { at: number; fn: () => void; id: number }[] = [];
+  private nextId = 1;
+  set(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.queue.push({ at: this.nowMs + ms, fn, id });
+    return id;
+  }
+  clear(handle: unknown): void {
+    this.queue = this.queue.filter((t) => t.id !== handle);
+  }
+  /** Delays (ms from now) of the pending timers, ascending. */
+  pending(): number[] {
+    return this.queue.map((t) => t.at - this.nowMs).sort((a, b) => a - b);
+  }
+  /** Moves the clock forward, firing due timers in time order. */
+  advance(ms: number): void {
+    const end = this.nowMs + ms;
+    for (;;) {
+      const due = this.queue.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.clear(due.id);
+      this.nowMs = due.at;
+      due.fn();
+    }
+    this.nowMs = end;
+  }
+}
+
+describe('RTR timers against a cache that stops answering (manual clock)', () => {
+  it('refresh sends a Serial Query; unanswered for Retry it reconnects; past Expire the data is kept but expired and stale; an answer clears it', async () => {
+    const clock = new ManualTimers();
+    // Refresh 60 s, Retry 30 s, Expire 900 s (the RFC minimum is 600).
+    const eod = (serial: number) => hex(`01 07 0007 00000018 ${serial.toString(16).padStart(8, '0')} 0000003c 0000001e 00000384`);
+    const received: { conn: number; type: number; serial: number | null; session: number }[] = [];
+    let answerSerials = false;
+    let conns = 0;
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      const conn = ++conns;
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('data', (buf: Buffer) => {
+        for (let off = 0; off + 8 <= buf.length; off += buf.readUInt32BE(off + 4)) {
+          const type = buf.readUInt8(off + 1);
+          received.push({ conn, type, serial: type === 1 ? buf.readUInt32BE(off + 8) : null, session: buf.readUInt16BE(off + 2) });
+          if (type === 2) socket.write(Buffer.concat([hex('01 03 0007 00000008'), hex('01 04 0000 00000014 01 18 18 00 01000000 00003417'), eod(1)]));
+          else if (type === 1 && answerSerials) socket.write(Buffer.concat([hex('01 03 0007 00000008'), eod(2)]));
+          // Otherwise: silence (the cache hangs).
+        }
+      });
+    });
+    const port = await findFreePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    const client = new RtrClient({ host: '127.0.0.1', port, logger, timers: clock, now: () => clock.nowMs, minBackoffMs: 5_000, maxBackoffMs: 60_000 });
+    clients.push(client);
+    try {
+      client.start();
+      await until('the first set', () => client.status().vrpCount === 1);
+      expect(client.intervals).toEqual({ refreshS: 60, retryS: 30, expireS: 900 });
+      expect(clock.pending()).toEqual([60_000, 900_000]);
+
+      // Refresh: a Serial Query for our session and serial, on the same connection.
+      clock.advance(60_000);
+      await until('the Serial Query', () => received.some((r) => r.type === 1));
+      expect(received.at(-1)).toEqual({ conn: 1, type: 1, serial: 1, session: 7 });
+      expect(client.status()).toMatchObject({ connected: true, stale: false });
+
+      // No answer within Retry: the session is dropped, the data kept, a reconnect scheduled.
+      clock.advance(30_000);
+      expect(client.status()).toMatchObject({ connected: false, stale: true, expired: false, vrpCount: 1 });
+      expect(client.status().lastError).toMatch(/no answer .* retry interval \(30 s\)/);
+      clock.advance(5_000);
+      await until('a second connection asking by serial', () => received.some((r) => r.conn === 2 && r.type === 1));
+
+      // Still no successful refresh when Expire (900 s after the last End of Data) passes.
+      clock.advance(900_000 - clock.nowMs - 1);
+      expect(client.status().expired).toBe(false);
+      clock.advance(1);
+      expect(client.status()).toMatchObject({ expired: true, stale: true, vrpCount: 1 });
+      expect(client.status().lastError).toMatch(/expire interval \(900 s\)/);
+      expect(client.currentSet().vrps).toEqual([{ prefix: '1.0.0.0/24', maxLength: 24, asn: 13335 }]);
+
+      // The cache answers again: the next attempt succeeds and the data is fresh.
+      answerSerials = true;
+      for (let i = 0; i < 40 && client.status().stale; i++) {
+        clock.advance(10_000);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(client.status()).toMatchObject({ stale: false, expired: false, serial: 2, vrpCount: 1 });
+    } finally {
+      await client.stop();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

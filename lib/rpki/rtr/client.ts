@@ -4,6 +4,13 @@
 // and on the refresh timer, and reconnects with backoff. A dead cache, garbage on the wire or an
 // Error Report never clears the set it holds: it is kept and reported stale.
 //
+// Timers (RFC 8210 §6, values from the cache's End of Data): Refresh → Serial Query; a query left
+// unanswered for the Retry interval counts as failed (reconnect, no sooner than Retry allows);
+// no successful refresh within Expire → the data is marked expired and the source stale. We keep
+// using it past Expire (a router would drop it): the issue asks for the last good set to stay in
+// force when the source is down, and dropping it would turn every invalid route into "not found"
+// for an observatory whose job is to report them; the health endpoint says it is stale.
+//
 // Nothing starts in the constructor: start() connects, stop() closes and clears every timer.
 
 import net from 'node:net';
@@ -11,6 +18,21 @@ import type { Logger } from '@/lib/log';
 import { decodePdu, encodeErrorReport, PduFramer, RTR_ERROR, RtrProtocolError, type RtrVersion } from '@/lib/rpki/rtr/pdu';
 import { RtrSession, type EndOfDataResult } from '@/lib/rpki/rtr/session';
 import type { VrpSet } from '@/lib/rpki/types';
+
+/** Timer functions (real ones by default; tests pass a manual clock for the minutes-long intervals). */
+export interface RtrTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: RtrTimers = {
+  set(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clear: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 
 export interface RtrClientOptions {
   host: string;
@@ -28,6 +50,7 @@ export interface RtrClientOptions {
   onData?: (info: EndOfDataResult, set: () => VrpSet) => void;
   /** Wall clock, for status times only. */
   now?: () => number;
+  timers?: RtrTimers;
 }
 
 export interface RtrClientStatus {
@@ -73,9 +96,12 @@ export class RtrClient {
   private expired = false;
   /** A Serial Notify arrived mid-transfer: query again right after End of Data. */
   private notifyPending = false;
-  private refreshTimer: NodeJS.Timeout | null = null;
-  private expireTimer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private refreshTimer: unknown = null;
+  private expireTimer: unknown = null;
+  private reconnectTimer: unknown = null;
+  /** Armed while a query is outstanding: no bytes for the Retry interval fail the session. */
+  private answerTimer: unknown = null;
+  private readonly t: RtrTimers;
   private timers = { refreshS: DEFAULT_REFRESH_S, retryS: DEFAULT_RETRY_S, expireS: DEFAULT_EXPIRE_S };
   private readonly now: () => number;
   private version: RtrVersion;
@@ -84,6 +110,12 @@ export class RtrClient {
     this.version = opts.version ?? 1;
     this.session = new RtrSession(this.version);
     this.now = opts.now ?? Date.now;
+    this.t = opts.timers ?? REAL_TIMERS;
+  }
+
+  /** Intervals in force (seconds): the cache's from its last End of Data, else RFC 8210 defaults. */
+  get intervals(): { refreshS: number; retryS: number; expireS: number } {
+    return { ...this.timers };
   }
 
   get id(): string {
@@ -98,8 +130,8 @@ export class RtrClient {
 
   async stop(): Promise<void> {
     this.running = false;
-    for (const t of [this.refreshTimer, this.expireTimer, this.reconnectTimer]) if (t) clearTimeout(t);
-    this.refreshTimer = this.expireTimer = this.reconnectTimer = null;
+    for (const t of [this.refreshTimer, this.expireTimer, this.reconnectTimer, this.answerTimer]) if (t !== null) this.t.clear(t);
+    this.refreshTimer = this.expireTimer = this.reconnectTimer = this.answerTimer = null;
     const s = this.socket;
     this.socket = null;
     // No goodbye exists in RTR: closing the socket is the end of the session.
@@ -145,7 +177,7 @@ export class RtrClient {
     socket.on('connect', () => {
       socket.setTimeout(0);
       this.connected = true;
-      this.send(this.session.nextQuery());
+      this.query();
     });
     socket.on('timeout', () => this.fail(socket, 'connect timeout'));
     socket.on('data', (chunk: Buffer) => this.onChunk(socket, chunk));
@@ -157,8 +189,25 @@ export class RtrClient {
     if (this.socket && !this.socket.destroyed) this.socket.write(buf);
   }
 
+  /** Sends the next Reset/Serial Query and waits at most the Retry interval for the cache to speak. */
+  private query(): void {
+    this.send(this.session.nextQuery());
+    this.armAnswerTimer();
+  }
+
+  private armAnswerTimer(): void {
+    if (this.answerTimer !== null) this.t.clear(this.answerTimer);
+    const socket = this.socket;
+    this.answerTimer = this.t.set(() => {
+      this.answerTimer = null;
+      if (socket) this.fail(socket, `no answer from the cache within the retry interval (${this.timers.retryS} s)`);
+    }, this.timers.retryS * 1000);
+  }
+
   private onChunk(socket: net.Socket, chunk: Buffer): void {
     if (socket !== this.socket) return;
+    // The cache is talking: a long transfer is not a silent cache.
+    if (this.answerTimer !== null) this.armAnswerTimer();
     try {
       for (const frame of this.framer.push(chunk)) {
         const pdu = decodePdu(frame);
@@ -175,10 +224,10 @@ export class RtrClient {
         this.negotiated = true;
         const ev = this.session.handle(pdu);
         if (ev.kind === 'end_of_data') this.onEndOfData(ev);
-        else if (ev.kind === 'cache_reset') this.send(this.session.nextQuery());
+        else if (ev.kind === 'cache_reset') this.query();
         else if (ev.kind === 'serial_notify') {
           if (this.session.busy) this.notifyPending = true;
-          else this.send(this.session.nextQuery());
+          else this.query();
         }
         else if (ev.kind === 'error_report') return this.onErrorReport(socket, ev.code, ev.text);
       }
@@ -206,6 +255,8 @@ export class RtrClient {
   }
 
   private onEndOfData(ev: EndOfDataResult): void {
+    if (this.answerTimer !== null) this.t.clear(this.answerTimer);
+    this.answerTimer = null;
     this.failures = 0;
     this.expired = false;
     this.lastSuccessMs = this.now();
@@ -213,23 +264,24 @@ export class RtrClient {
     if (ev.refresh !== null) this.timers.refreshS = clamp(ev.refresh, 1, 86_400);
     if (ev.retry !== null) this.timers.retryS = clamp(ev.retry, 1, 7_200);
     if (ev.expire !== null) this.timers.expireS = clamp(ev.expire, 600, 172_800);
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => {
+    if (this.refreshTimer !== null) this.t.clear(this.refreshTimer);
+    this.refreshTimer = this.t.set(() => {
       this.refreshTimer = null;
-      if (this.connected && !this.session.busy) this.send(this.session.nextQuery());
+      if (this.connected && !this.session.busy) this.query();
     }, this.timers.refreshS * 1000);
-    this.refreshTimer.unref();
-    if (this.expireTimer) clearTimeout(this.expireTimer);
-    this.expireTimer = setTimeout(() => {
+    if (this.expireTimer !== null) this.t.clear(this.expireTimer);
+    this.expireTimer = this.t.set(() => {
+      this.expireTimer = null;
       this.expired = true;
+      this.lastError = `no successful refresh within the expire interval (${this.timers.expireS} s): data kept, stale`;
+      this.lastErrorMs = this.now();
       this.log().warn({ source: this.id, expireS: this.timers.expireS }, 'RTR data passed its expire interval without a refresh: kept, reported stale');
     }, this.timers.expireS * 1000);
-    this.expireTimer.unref();
     this.log().debug({ source: this.id, serial: ev.serial, reset: ev.reset, announced: ev.announced, withdrawn: ev.withdrawn }, 'RTR End of Data');
     this.opts.onData?.(ev, () => this.currentSet());
     if (this.notifyPending) {
       this.notifyPending = false;
-      this.send(this.session.nextQuery());
+      this.query();
     }
   }
 
@@ -239,6 +291,8 @@ export class RtrClient {
     this.socket = null;
     this.connected = false;
     socket.destroy();
+    if (this.answerTimer !== null) this.t.clear(this.answerTimer);
+    this.answerTimer = null;
     this.session.abortTransfer();
     this.notifyPending = false;
     this.lastError = reason;
@@ -249,12 +303,11 @@ export class RtrClient {
     const max = Math.min(this.opts.maxBackoffMs ?? 60_000, this.timers.retryS * 1000);
     const delay = delayMs ?? Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
     this.log().warn({ source: this.id, reason, retryInMs: delay, vrpsKept: this.session.vrpCount }, 'RTR session lost');
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.t.set(() => {
       this.reconnectTimer = null;
       this.reconnects++;
       this.connect();
     }, delay);
-    this.reconnectTimer.unref();
   }
 }
 

@@ -45,7 +45,8 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
-export async function createStayrtr(opts: { refreshS?: number; rtrRefreshS?: number; protocol?: 0 | 1 | 2 } = {}): Promise<StayrtrHarness> {
+/** refreshS: how often stayrtr re-reads its file; rtr*S: the intervals it sends in End of Data. */
+export async function createStayrtr(opts: { refreshS?: number; rtrRefreshS?: number; rtrRetryS?: number; rtrExpireS?: number; protocol?: 0 | 1 | 2 } = {}): Promise<StayrtrHarness> {
   const bin = stayrtrPath();
   if (!bin) throw new Error('stayrtr is not installed (apt-get install stayrtr)');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bgpobs-stayrtr-'));
@@ -85,6 +86,8 @@ export async function createStayrtr(opts: { refreshS?: number; rtrRefreshS?: num
         '-checktime=false',
         '-refresh', String(opts.refreshS ?? 1),
         '-rtr.refresh', String(opts.rtrRefreshS ?? 2),
+        ...(opts.rtrRetryS !== undefined ? ['-rtr.retry', String(opts.rtrRetryS)] : []),
+        ...(opts.rtrExpireS !== undefined ? ['-rtr.expire', String(opts.rtrExpireS)] : []),
         '-protocol', String(opts.protocol ?? 1),
         '-log.verbose=false',
         '-loglevel', 'error',
