@@ -41,7 +41,7 @@ export interface DetectionServiceOptions {
   /** Lease time to live; renewed every third of it. */
   leaseMs?: number;
   checkpointEveryMs?: number;
-  /** A checkpoint is also taken after this many jobs (well under DETECT_KEEP_COMPLETED). */
+  /** A checkpoint is also taken after this many jobs (under DETECT_KEEP_COMPLETED, so the jobs since the last one are still kept). */
   checkpointEveryJobs?: number;
   baselineRefreshMs?: number;
   configOverridePath?: string;
@@ -62,7 +62,15 @@ export interface PartitionStats {
 
 export interface DetectionService {
   held(): number[];
-  stats(): { owner: string; partitions: PartitionStats[]; published: number; failedJobs: number; baselinePrefixes: number };
+  stats(): {
+    owner: string;
+    partitions: PartitionStats[];
+    published: number;
+    failedJobs: number;
+    baselinePrefixes: number;
+    /** Recent jobs (up to 10,000): commit → job start, and job start → pushed, in wall ms. */
+    timings: { jobs: number; queueWaitMs: { p50: number; p99: number }; jobMs: { p50: number; p99: number } };
+  };
   /** Runs one lease / balance round now (tests; it also runs on a timer). */
   tick(): Promise<void>;
   /** Re-reads the baselines now (they are also refreshed on a timer). */
@@ -91,13 +99,23 @@ interface Held {
 export async function startDetectionService(opts: DetectionServiceOptions): Promise<DetectionService> {
   const P = opts.partitions;
   const leaseMs = opts.leaseMs ?? 15_000;
-  const checkpointEveryMs = opts.checkpointEveryMs ?? 10_000;
-  const checkpointEveryJobs = Math.min(opts.checkpointEveryJobs ?? 200, Math.floor(DETECT_KEEP_COMPLETED / 2));
+  const checkpointEveryMs = opts.checkpointEveryMs ?? 60_000;
+  const checkpointEveryJobs = Math.min(opts.checkpointEveryJobs ?? 400, DETECT_KEEP_COMPLETED - 50);
   const log = opts.logger.child({ module: 'detect', owner: opts.owner });
   const redis = createRedisConnection({ maxRetriesPerRequest: 1 });
   const held = new Map<number, Held>();
   let published = 0;
   let failedJobs = 0;
+  const waits: number[] = [];
+  const durations: number[] = [];
+  const sample = (arr: number[], v: number) => {
+    if (arr.length >= 10_000) arr.shift();
+    arr.push(v);
+  };
+  const pctl = (arr: number[], p: number) => {
+    const s2 = [...arr].sort((x, y) => x - y);
+    return s2.length === 0 ? 0 : s2[Math.min(s2.length - 1, Math.max(0, Math.ceil(p * s2.length) - 1))]!;
+  };
   let stopped = false;
 
   let watcher: ConfigWatcher | null = null;
@@ -167,8 +185,12 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
     const jobId = Number(job.id);
     if (Number.isFinite(jobId) && jobId <= h.restoredJobId) return { skipped: 'in checkpoint' };
     h.busy = true;
+    const t0 = Date.now();
+    const committedAtMs = (job.data as { committedAtMs?: unknown }).committedAtMs;
+    if (typeof committedAtMs === 'number') sample(waits, t0 - committedAtMs);
     try {
       const r = await handle(h, Number.isFinite(jobId) ? jobId : h.lastJobId, job.data);
+      sample(durations, Date.now() - t0);
       if (h.sinceCheckpoint >= checkpointEveryJobs || Date.now() - h.lastCheckpointMs >= checkpointEveryMs) await checkpoint(h, 'due');
       return r;
     } finally {
@@ -303,6 +325,7 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
       published,
       failedJobs,
       baselinePrefixes: baselines.size,
+      timings: { jobs: durations.length, queueWaitMs: { p50: pctl(waits, 0.5), p99: pctl(waits, 0.99) }, jobMs: { p50: pctl(durations, 0.5), p99: pctl(durations, 0.99) } },
       partitions: [...held.values()].map((h) => ({
         partition: h.partition,
         jobs: h.jobs,
