@@ -174,7 +174,9 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
         if (a) changed.push(a);
       }
     }
-    published += await persistAndPush(changed, redis);
+    // Not `published += await …`: that reads the counter before the await, and partitions interleave.
+    const pushed = await persistAndPush(changed, redis);
+    published += pushed;
     h.jobs++;
     h.events += events.length;
     h.sinceCheckpoint++;
