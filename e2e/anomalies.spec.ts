@@ -237,4 +237,25 @@ describe.skipIf(!hasChromium)(`anomalies in Chromium${hasChromium ? '' : ` (skip
     }
     expect(pageErrors).toEqual([]);
   });
+
+  it('falls back to polling the list when the push endpoint is missing', async () => {
+    const p = await browser!.newPage({ viewport: { width: 1440, height: 1000 } });
+    try {
+      // As on a server without the stream endpoint: it answers 404 with the error envelope.
+      await p.route('**/api/v1/bgp/anomalies/stream', (route) =>
+        route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { code: 'not_found', message: 'no such endpoint' } }) }),
+      );
+      await p.goto(`${baseUrl}/anomalies`, { waitUntil: 'domcontentloaded' });
+      const tagged = p.locator(`[data-testid="anomaly-row"]:has-text("${TAG}")`);
+      await expect.poll(() => tagged.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+      const before = await tagged.count();
+      await p.getByTestId('anomaly-live-status').filter({ hasText: 'polling' }).waitFor({ timeout: 15_000 });
+      // Written to the database only, never announced on the stream: only polling can show it.
+      await upsertAnomalies([anomaly(20, { summary: `${TAG} polled`, prefix: '198.51.100.64/26', type: 'more_specific' })]);
+      await expect.poll(() => tagged.count(), { timeout: 20_000 }).toBe(before + 1);
+      expect(await tagged.first().innerText()).toContain(`${TAG} polled`);
+    } finally {
+      await p.close();
+    }
+  });
 });
