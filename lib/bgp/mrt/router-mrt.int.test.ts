@@ -18,7 +18,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '@/lib/infra/free-port';
+import { findFreePort, isPortFree } from '@/lib/infra/free-port';
 import type { OwnedProcess } from '@/lib/infra/process-group';
 import { formatAsPathText } from '@/lib/bgp/mrt/bgpdump-format';
 import type { MrtItem } from '@/lib/bgp/mrt/types';
@@ -46,6 +46,8 @@ const exaSkip = withExa ? '' : ' — skipped: exabgp missing (apt-get install -y
 // A random 127.x.y.0/24 per run, so two runs on one machine never see each other's sessions.
 const NET = `127.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}.`;
 const IP = { r: `${NET}1`, s: `${NET}2`, x: `${NET}3`, b: `${NET}4` };
+/** B's second session to R runs over IPv6 (BGP4MP and PEER_INDEX entries with an IPv6 peer). */
+const IP6 = '::1';
 
 const ESTABLISHED = 6;
 /** Bounded waits: sessions come up within GoBGP's 5 s connect retry; a RIB change within a second. */
@@ -108,8 +110,8 @@ function expectedRib(phase: 1 | 2): RouteKey[] {
     );
   }
   if (withBird) {
-    keys.push(`${IP.b} 10.40.0.0/24 `, `${IP.b} 10.41.0.0/24 `);
-    if (phase === 1) keys.push(`${IP.b} 2001:db8:40::/48 `);
+    keys.push(`${IP.b} 10.40.0.0/24 `, `${IP.b} 10.41.0.0/24 `, `${IP.b} 2001:db8:41::/48 `, `${IP6} 2001:db8:41::/48 `);
+    if (phase === 1) keys.push(`${IP.b} 2001:db8:40::/48 `, `${IP6} 2001:db8:40::/48 `);
   }
   return sorted(keys);
 }
@@ -205,7 +207,12 @@ describe('MRT written by real routers (GoBGP, BIRD) vs bgpdump -m', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'router-mrt-'));
-    const rPort = await findFreePort(IP.r);
+    // R listens on IP.r and ::1 with one port: find one free on both.
+    const rPort = await waitFor('a port free on both R addresses', async () => {
+      const port = await findFreePort(IP.r);
+      return (await isPortFree(port, IP6)) ? port : null;
+    }, 5_000, 10);
+    const b6Port = await findFreePort(IP6);
     const bPort = await findFreePort(IP.b);
     const rApi = await findFreePort();
     const sApi = await findFreePort();
@@ -221,12 +228,18 @@ describe('MRT written by real routers (GoBGP, BIRD) vs bgpdump -m', () => {
       asn: AS_R,
       routerId: '10.0.0.1',
       address: IP.r,
+      extraAddresses: withBird ? [IP6] : [],
       port: rPort,
       apiPort: rApi,
       neighbors: [
         { address: IP.s, asn: AS_S, passive: true, addPaths: { receive: true } },
         ...(withExa ? [{ address: IP.x, asn: AS_X, passive: true }] : []),
-        ...(withBird ? [{ address: IP.b, asn: AS_R, passive: true, addPaths: { sendMax: 4 } }] : []),
+        ...(withBird
+          ? [
+              { address: IP.b, asn: AS_R, passive: true, addPaths: { sendMax: 4 } },
+              { address: IP6, localAddress: IP6, asn: AS_R, passive: true, families: ['ipv6-unicast' as const] },
+            ]
+          : []),
       ],
       mrt: [
         { type: 'updates', fileName: 'gobgp-updates-20060102.150405.mrt', rotationIntervalS: 60 },
@@ -282,6 +295,10 @@ protocol static st6 {
   ipv6;
   route 2001:db8:40::/48 blackhole;
 }
+protocol static st6b {
+  ipv6;
+  route 2001:db8:41::/48 blackhole;
+}
 # iBGP to R: only our static routes go out, with a next hop GoBGP accepts (it rejects 127/8).
 protocol bgp r {
   local ${IP.b} port ${bPort} as ${AS_R};
@@ -290,6 +307,14 @@ protocol bgp r {
   connect retry time 1;
   ipv4 { import all; export filter { if source != RTS_STATIC then reject; bgp_next_hop = 192.0.2.4; accept; }; add paths rx; };
   ipv6 { import all; export filter { if source != RTS_STATIC then reject; bgp_next_hop = 2001:db8::4; accept; }; add paths rx; };
+}
+# The same iBGP over IPv6 transport (IPv6 unicast only).
+protocol bgp r6 {
+  local ${IP6} port ${b6Port} as ${AS_R};
+  neighbor ${IP6} port ${rPort} as ${AS_R};
+  connect delay time 1;
+  connect retry time 1;
+  ipv6 { import all; export filter { if source != RTS_STATIC then reject; bgp_next_hop = 2001:db8::4; accept; }; };
 }
 ${withExa ? `# eBGP from the 2-byte-AS ExaBGP; it connects to us.
 protocol bgp x {
@@ -305,7 +330,7 @@ protocol bgp x {
       procs.push(b.proc);
     }
 
-    const peers = [IP.s, ...(withExa ? [IP.x] : []), ...(withBird ? [IP.b] : [])];
+    const peers = [IP.s, ...(withExa ? [IP.x] : []), ...(withBird ? [IP.b, IP6] : [])];
     try {
       await waitFor(
         'R sessions Established',
@@ -357,7 +382,7 @@ protocol bgp x {
       if (b) {
         const bird = b;
         // B holds R's phase-2 routes (all that R learned over eBGP) before its tables are dumped.
-        const fromR = sorted(new Set(expectedRib(2).filter((k) => !k.startsWith(`${IP.b} `)).map((k) => k.split(' ')[1]!)));
+        const fromR = sorted(new Set(expectedRib(2).filter((k) => !k.startsWith(`${IP.b} `) && !k.startsWith(`${IP6} `)).map((k) => k.split(' ')[1]!)));
         const want4 = fromR.filter((p) => !p.includes(':'));
         const want6 = fromR.filter((p) => p.includes(':'));
         await waitFor(
@@ -469,6 +494,9 @@ protocol bgp x {
       expect(b1.attributes.largeCommunities).toEqual([AS_R, 4, 40]);
       expect(announcement(items, IP.b, '10.41.0.0/24').attributes.localPref).toBe(100);
       expect(withdrawn(items, IP.b)).toEqual(['2001:db8:40::/48']);
+      // The IPv6-transport session: BGP4MP records with an IPv6 peer address.
+      expect(announcement(items, IP6, '2001:db8:41::/48').attributes.mpNextHop).toBe('2001:db8::4');
+      expect(withdrawn(items, IP6)).toEqual(['2001:db8:40::/48']);
     } else {
       console.warn(`BIRD part${birdSkip}`);
     }
@@ -478,7 +506,10 @@ protocol bgp x {
     await b!.proc.stop({ timeoutMs: 5_000 });
     const d = await decodeAndCompare(files.birdMessages, dir);
     const states = d.items.filter((i) => i.kind === 'state');
-    expect(states.some((i) => i.kind === 'state' && i.peerIp === IP.r && i.newState === ESTABLISHED)).toBe(true);
+    for (const peer of [IP.r, IP6]) {
+      expect(states.some((i) => i.kind === 'state' && i.peerIp === peer && i.newState === ESTABLISHED), `${peer} Established`).toBe(true);
+    }
+    expect(announcedPaths(d.items, IP6, '2001:db8:1::/48')).toEqual([`${AS_S}`]);
     // From R with ADD-PATH: every path id present, both versions of 10.2.0.0/24, the withdrawals.
     expect(announcedPaths(d.items, IP.r, '10.2.0.0/24')).toEqual([`${AS_S} 65020 {65021,4200000022}`, `${AS_S} 65020 65023`]);
     const fromR = updates(d.items, IP.r);
@@ -503,6 +534,6 @@ protocol bgp x {
     );
     if (withExa) expect(rib4).toEqual(expect.arrayContaining([`${IP.r} 10.30.0.0/24 65003 65033`, `${IP.x} 10.30.0.0/24 65003 65033`]));
     expect(rib4.some((k) => k.includes(' 10.40.0.0/24'))).toBe(true);
-    expect(ribEntries(t6.items)).toEqual(expect.arrayContaining([`${IP.r} 2001:db8:1::/48 ${AS_S}`]));
+    expect(ribEntries(t6.items)).toEqual(expect.arrayContaining([`${IP.r} 2001:db8:1::/48 ${AS_S}`, `${IP6} 2001:db8:1::/48 ${AS_S}`]));
   });
 });

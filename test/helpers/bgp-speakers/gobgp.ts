@@ -25,8 +25,12 @@ export interface GobgpNeighbor {
   passive?: boolean;
   /** TCP port of the peer when we connect to it. */
   remotePort?: number;
-  /** ADD-PATH (RFC 7911) for both unicast families. */
+  /** ADD-PATH (RFC 7911) for the session's families. */
   addPaths?: { receive?: boolean; sendMax?: number };
+  /** Our address on this session (default: the speaker's first address). */
+  localAddress?: string;
+  /** Address families of the session (default: IPv4 and IPv6 unicast). */
+  families?: ('ipv4-unicast' | 'ipv6-unicast')[];
 }
 
 export interface GobgpMrtDump {
@@ -48,6 +52,8 @@ export interface GobgpOptions {
   asn: number;
   routerId: string;
   address: string;
+  /** More addresses to listen on (e.g. ::1 for an IPv6 session). */
+  extraAddresses?: string[];
   /** BGP listen port, or -1 for none. */
   port: number;
   apiPort: number;
@@ -61,7 +67,7 @@ export function gobgpConfig(o: GobgpOptions): string {
     `  as = ${o.asn}`,
     `  router-id = "${o.routerId}"`,
     `  port = ${o.port}`,
-    `  local-address-list = ["${o.address}"]`,
+    `  local-address-list = [${[o.address, ...(o.extraAddresses ?? [])].map((a) => `"${a}"`).join(', ')}]`,
   ];
   for (const m of o.mrt ?? []) {
     lines.push('[[mrt-dump]]', '  [mrt-dump.config]', `    dump-type = "${m.type}"`, `    file-name = "${m.fileName}"`);
@@ -72,10 +78,10 @@ export function gobgpConfig(o: GobgpOptions): string {
     lines.push('[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${n.address}"`, `    peer-as = ${n.asn}`);
     // GoBGP retries at most every 5 s whatever is configured; 1 asks for its minimum.
     lines.push('  [neighbors.timers.config]', '    connect-retry = 1', '    hold-time = 30', '    keepalive-interval = 10');
-    lines.push('  [neighbors.transport.config]', `    local-address = "${o.address}"`);
+    lines.push('  [neighbors.transport.config]', `    local-address = "${n.localAddress ?? o.address}"`);
     if (n.passive) lines.push('    passive-mode = true');
     if (n.remotePort !== undefined) lines.push(`    remote-port = ${n.remotePort}`);
-    for (const family of ['ipv4-unicast', 'ipv6-unicast']) {
+    for (const family of n.families ?? ['ipv4-unicast', 'ipv6-unicast']) {
       lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${family}"`);
       if (n.addPaths) {
         lines.push(
