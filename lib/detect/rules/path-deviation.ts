@@ -36,16 +36,20 @@ export function detectPathDeviation(input: RuleInput, ctx: RuleContext): Anomaly
   const { change, event } = input;
   if (change.kind === 'withdraw' || change.kind === 'withdraw_unknown' || event.asPath.length < 2) return [];
   const { config, baselines, watch } = ctx;
-  const path = collapsePrepending(event.asPath);
   const findings: Finding[] = [];
   // The operator's own rule needs no baseline: a watched prefix reached through an upstream not on its list.
   const watchedPrefix = watch.match(event.prefix);
-  const upstream = path.length >= 3 ? path[path.length - 2]! : undefined;
-  if (watchedPrefix && watchedPrefix.allowedUpstreams.length > 0 && upstream !== undefined && !watchedPrefix.allowedUpstreams.includes(upstream)) {
-    findings.push({ kind: 'upstream', key: `upstream AS${upstream}`, text: `upstream AS${upstream} is not among the allowed upstreams (${watchedPrefix.allowedUpstreams.map((a) => `AS${a}`).join(', ')})` });
+  if (watchedPrefix && watchedPrefix.allowedUpstreams.length > 0) {
+    const path = collapsePrepending(event.asPath);
+    const upstream = path.length >= 3 ? path[path.length - 2]! : undefined;
+    if (upstream !== undefined && !watchedPrefix.allowedUpstreams.includes(upstream)) {
+      findings.push({ kind: 'upstream', key: `upstream AS${upstream}`, text: `upstream AS${upstream} is not among the allowed upstreams (${watchedPrefix.allowedUpstreams.map((a) => `AS${a}`).join(', ')})` });
+    }
   }
   const view = baselines.getBaseline(event.prefix, config.baselineWindow);
-  if (!view || view.nPaths === 0 || view.pathCount(pathKey(event.asPath)) > 0) return findings.length > 0 ? report(findings, input, ctx, path, view) : [];
+  // Most announcements carry a path the baseline knows: that answer needs no collapsed copy of the path.
+  if (!view || view.nPaths === 0 || view.pathCount(pathKey(event.asPath)) > 0) return findings.length > 0 ? report(findings, input, ctx, collapsePrepending(event.asPath), view) : [];
+  const path = collapsePrepending(event.asPath);
 
   const maxLen = Math.max(0, ...view.pathLengths().keys());
   if (path.length >= maxLen + config.pathDeviation.lengthJump) {
