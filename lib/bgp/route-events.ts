@@ -169,7 +169,7 @@ export interface MrtEventContext {
 /** Same prefix text; decoded prefixes compare by their numbers (their texts are often unflattened cons strings). */
 function samePrefix(p: RoutePrefix, q: RoutePrefix): boolean {
   if (p instanceof MrtRoutePrefix && q instanceof MrtRoutePrefix) {
-    return p.length === q.length && p.afi === q.afi && p.w0 === q.w0 && p.w1 === q.w1 && p.w2 === q.w2 && p.w3 === q.w3;
+    return p.samePrefix(q);
   }
   return p.prefix === q.prefix;
 }
@@ -231,7 +231,7 @@ function appendRouteEvents(
       aggregator: a.aggregator,
       timestampUs: c.timestampUs,
       rawMessage: c.rawMessage,
-      dedupKey: p instanceof MrtRoutePrefix && p.afi === 1 ? keys.keyIpv4(p.w0, p.length, eventType, c.timestampUs, path.asPath) : keys.key(prefix, eventType, c.timestampUs, path.asPath),
+      dedupKey: p instanceof MrtRoutePrefix && p.afi === 1 ? keys.keyIpv4(p.word(0), p.length, eventType, c.timestampUs, path.asPath) : keys.key(prefix, eventType, c.timestampUs, path.asPath),
     });
   }
 }

@@ -373,6 +373,11 @@ const SLAB_BYTES = 256 * 1024;
 let slab = new Uint8Array(SLAB_BYTES);
 let slabPos = 0;
 
+const LAZY_ASN4 = 1;
+const LAZY_ADD_PATH = 2;
+const LAZY_RIB_ENTRY = 4;
+const LAZY_KEEP_MP = 8;
+
 class LazyBgpAttributes implements BgpAttributes {
   private d: BgpAttributes | null = null;
 
@@ -380,20 +385,18 @@ class LazyBgpAttributes implements BgpAttributes {
     private readonly bytes: Uint8Array,
     private readonly start: number,
     private readonly end: number,
-    private readonly asn4: boolean,
-    private readonly addPath: boolean,
-    private readonly ribEntry: boolean,
-    private readonly keepUnsupportedMp: boolean,
+    /** LAZY_* flags (one field instead of four: there is one of these per route in a RIB). */
+    private readonly flags: number,
   ) {}
 
   private get v(): BgpAttributes {
     return (this.d ??= decodeAttributes(this.bytes, this.start, this.end, {
-      asn4: this.asn4,
-      addPath: this.addPath,
-      ribEntry: this.ribEntry,
+      asn4: (this.flags & LAZY_ASN4) !== 0,
+      addPath: (this.flags & LAZY_ADD_PATH) !== 0,
+      ribEntry: (this.flags & LAZY_RIB_ENTRY) !== 0,
       announced: null,
       withdrawn: null,
-      keepUnsupportedMp: this.keepUnsupportedMp,
+      keepUnsupportedMp: (this.flags & LAZY_KEEP_MP) !== 0,
     }));
   }
 
@@ -471,5 +474,6 @@ export function decodeAttributesLazy(b: Uint8Array, start: number, end: number, 
   else slab.set(b.subarray(start, end), at);
   slabPos += n;
   const keepMp = ctx.announced !== null || ctx.withdrawn !== null || ctx.keepUnsupportedMp === true;
-  return new LazyBgpAttributes(slab, at, at + n, ctx.asn4, ctx.addPath, ctx.ribEntry, keepMp);
+  const flags = (ctx.asn4 ? LAZY_ASN4 : 0) | (ctx.addPath ? LAZY_ADD_PATH : 0) | (ctx.ribEntry ? LAZY_RIB_ENTRY : 0) | (keepMp ? LAZY_KEEP_MP : 0);
+  return new LazyBgpAttributes(slab, at, at + n, flags);
 }

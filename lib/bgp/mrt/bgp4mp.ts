@@ -4,7 +4,7 @@
 
 import { decodeAttributesLazy, emptyAttributes } from '@/lib/bgp/mrt/attributes';
 import { MrtRecordError } from '@/lib/bgp/mrt/errors';
-import { ipAt, ipv4At } from '@/lib/bgp/mrt/ip';
+import { sessionIpAt } from '@/lib/bgp/mrt/ip';
 import { readNlriList, readNlriListLenient } from '@/lib/bgp/mrt/nlri';
 import type { MrtItem, MrtRecordInfo, MrtWarn, RoutePrefix } from '@/lib/bgp/mrt/types';
 import { u16, u32, need } from '@/lib/bgp/mrt/bytes';
@@ -106,7 +106,7 @@ export function decodeBgp4mp(b: Uint8Array, o: number, end: number, info: MrtRec
   if (afi !== 1 && afi !== 2) throw new MrtRecordError(`BGP4MP address family ${afi} is not 1 or 2`);
   const ipLen = afi === 2 ? 16 : 4;
   need(o, 2 * ipLen, end, 'BGP4MP peer/local address');
-  const s: Session = { peerAsn, localAsn, peerIp: ipAt(b, o, afi), localIp: ipAt(b, o + ipLen, afi) };
+  const s: Session = { peerAsn, localAsn, peerIp: sessionIpAt(b, o, afi), localIp: sessionIpAt(b, o + ipLen, afi) };
   o += 2 * ipLen;
   if (isState) {
     need(o, 4, end, 'BGP4MP state change');
@@ -167,12 +167,12 @@ export function decodeLegacyBgp(b: Uint8Array, o: number, end: number, info: Mrt
   const st = info.subtype;
   if (st === 1) {
     need(o, 12, end, 'BGP_UPDATE header');
-    const s: Session = { peerAsn: u16(b, o), peerIp: ipv4At(b, o + 2), localAsn: u16(b, o + 6), localIp: ipv4At(b, o + 8) };
+    const s: Session = { peerAsn: u16(b, o), peerIp: sessionIpAt(b, o + 2, 1), localAsn: u16(b, o + 6), localIp: sessionIpAt(b, o + 8, 1) };
     return decodeUpdate(b, o + 12, end, info, timeUs, s, false, false, warn);
   }
   if (st === 3) {
     need(o, 10, end, 'BGP_STATE_CHANGE');
-    return { kind: 'state', record: info, timestampUs: timeUs, peerAsn: u16(b, o), peerIp: ipv4At(b, o + 2), oldState: u16(b, o + 6), newState: u16(b, o + 8) };
+    return { kind: 'state', record: info, timestampUs: timeUs, peerAsn: u16(b, o), peerIp: sessionIpAt(b, o + 2, 1), oldState: u16(b, o + 6), newState: u16(b, o + 8) };
   }
   return { kind: 'other', record: info, note: `deprecated BGP ${LEGACY_BGP_NAMES[st] ?? `subtype ${st}`}` };
 }

@@ -52,6 +52,41 @@ export function ipAt(b: Uint8Array, o: number, afi: number): string {
   return afi === 2 ? ipv6At(b, o) : ipv4At(b, o);
 }
 
+// Peer and local addresses repeat in record after record (a collector has a few hundred peers):
+// a direct-mapped cache of their texts saves building the same string for every record. Keys are
+// kept in an Int32Array (no boxing); a slot holds the latest address that hashed to it.
+const CACHE_SLOTS = 1024;
+const cacheKeys = new Int32Array(CACHE_SLOTS * 4);
+const cacheFamily = new Uint8Array(CACHE_SLOTS);
+const cacheText: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
+
+/** ipAt for session addresses (peer, local), through the cache. */
+export function sessionIpAt(b: Uint8Array, o: number, afi: number): string {
+  const w0 = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+  let w1 = 0;
+  let w2 = 0;
+  let w3 = 0;
+  if (afi === 2) {
+    w1 = (b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!;
+    w2 = (b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!;
+    w3 = (b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!;
+  }
+  const family = afi === 2 ? 2 : 1;
+  const h = Math.imul(w0 ^ Math.imul(w1 ^ Math.imul(w2 ^ Math.imul(w3, 0x9e3779b1), 0x85ebca77), 0xc2b2ae35), 0x27d4eb2f);
+  const slot = (h >>> 22) & (CACHE_SLOTS - 1);
+  const k = slot * 4;
+  const cached = cacheText[slot];
+  if (cached !== undefined && cacheFamily[slot] === family && cacheKeys[k] === w0 && cacheKeys[k + 1] === w1 && cacheKeys[k + 2] === w2 && cacheKeys[k + 3] === w3) return cached;
+  const text = family === 2 ? ipv6At(b, o) : ipv4At(b, o);
+  cacheKeys[k] = w0;
+  cacheKeys[k + 1] = w1;
+  cacheKeys[k + 2] = w2;
+  cacheKeys[k + 3] = w3;
+  cacheFamily[slot] = family;
+  cacheText[slot] = text;
+  return text;
+}
+
 const scratch = new Uint8Array(16);
 
 /** "0." … "255." and "0" … "255": a dotted quad is four table reads and concatenations, no number formatting. */

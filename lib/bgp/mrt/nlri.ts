@@ -29,47 +29,72 @@ export function formatRd(b: Uint8Array, o: number): string {
 /**
  * A decoded NLRI entry. The address is kept as numbers (host bits zeroed) and its text is made on
  * first read of `prefix`, then kept: a consumer that filters or counts routes without their text
- * creates no string per route, and the one that reads it pays once.
+ * creates no string per route, and the one that reads it pays once. Small fields are packed into
+ * one number (node runs V8 without pointer compression: every field is 8 bytes, and there is one
+ * of these per route).
  */
 export class MrtRoutePrefix implements RoutePrefix {
   private text: string | null = null;
 
   constructor(
-    readonly length: number,
-    readonly afi: number,
-    readonly safi: number,
+    /** length | afi << 8 | safi << 10 | hostBitsSet << 18 */
+    private readonly m: number,
     readonly pathId: number | null,
-    readonly hostBitsSet: boolean,
     readonly rd: string | null,
     readonly labels: number[] | null,
-    /** Address words, most significant first (IPv4: w0 only). */
-    readonly w0: number,
-    readonly w1: number,
-    readonly w2: number,
-    readonly w3: number,
+    // Address words as signed 32-bit values (small integers stored in place; an unsigned word
+    // above 2^31 would be a separate heap number), most significant first; IPv4: w0 only.
+    private readonly w0: number,
+    private readonly w1: number,
+    private readonly w2: number,
+    private readonly w3: number,
   ) {}
 
+  get length(): number {
+    return this.m & 0xff;
+  }
+  get afi(): number {
+    return (this.m >> 8) & 3;
+  }
+  get safi(): number {
+    return (this.m >> 10) & 0xff;
+  }
+  get hostBitsSet(): boolean {
+    return (this.m & (1 << 18)) !== 0;
+  }
+
   get prefix(): string {
-    return (this.text ??= this.afi === 2 ? ipv6PrefixText(this.w0, this.w1, this.w2, this.w3, this.length) : ipv4PrefixText(this.w0, this.length));
+    return (this.text ??= this.afi === 2 ? ipv6PrefixText(this.w0, this.w1, this.w2, this.w3, this.length) : ipv4PrefixText(this.w0 >>> 0, this.length));
+  }
+
+  /** 32-bit word k (0-3) of the address, unsigned (IPv4: word 0 is the address). */
+  word(k: number): number {
+    return (k === 0 ? this.w0 : k === 1 ? this.w1 : k === 2 ? this.w2 : this.w3) >>> 0;
+  }
+
+  /** Same prefix text: same family, length and address (safi, path id, RD, labels not compared). */
+  samePrefix(q: MrtRoutePrefix): boolean {
+    return ((this.m ^ q.m) & 0x3ff) === 0 && this.w0 === q.w0 && this.w1 === q.w1 && this.w2 === q.w2 && this.w3 === q.w3;
   }
 
   /** The same route under another ADD-PATH identifier (RIB entries share their record's prefix). */
   withPathId(pathId: number): MrtRoutePrefix {
-    const p = new MrtRoutePrefix(this.length, this.afi, this.safi, pathId, this.hostBitsSet, this.rd, this.labels, this.w0, this.w1, this.w2, this.w3);
+    const p = new MrtRoutePrefix(this.m, pathId, this.rd, this.labels, this.w0, this.w1, this.w2, this.w3);
     p.text = this.text;
     return p;
   }
 
-  /** The plain RoutePrefix shape (a getter is not an own property, so spread/JSON would miss it). */
+  /** The plain RoutePrefix shape (getters are not own properties, so spread/JSON would miss them). */
   toJSON(): RoutePrefix {
     return { prefix: this.prefix, length: this.length, afi: this.afi, safi: this.safi, pathId: this.pathId, hostBitsSet: this.hostBitsSet, rd: this.rd, labels: this.labels };
   }
 }
 
 function makePrefix(b: Uint8Array, o: number, bits: number, afi: number, safi: number, pathId: number | null, rd: string | null, labels: number[] | null): MrtRoutePrefix {
-  const hostBitsSet = hostBitsSetAt(b, o, bits);
-  if (afi !== 2) return new MrtRoutePrefix(bits, afi, safi, pathId, hostBitsSet, rd, labels, prefixWord(b, o, bits, 0), 0, 0, 0);
-  return new MrtRoutePrefix(bits, afi, safi, pathId, hostBitsSet, rd, labels, prefixWord(b, o, bits, 0), prefixWord(b, o, bits, 1), prefixWord(b, o, bits, 2), prefixWord(b, o, bits, 3));
+  const m = bits | (afi << 8) | (safi << 10) | (hostBitsSetAt(b, o, bits) ? 1 << 18 : 0);
+  const w0 = prefixWord(b, o, bits, 0) | 0;
+  if (afi !== 2) return new MrtRoutePrefix(m, pathId, rd, labels, w0, 0, 0, 0);
+  return new MrtRoutePrefix(m, pathId, rd, labels, w0, prefixWord(b, o, bits, 1) | 0, prefixWord(b, o, bits, 2) | 0, prefixWord(b, o, bits, 3) | 0);
 }
 
 /** The RoutePrefix (no path id, label or RD) of `bits` length whose significant bytes start at b[o]. */

@@ -3,7 +3,7 @@
 
 import { decodeAttributesLazy, type AttributeContext } from '@/lib/bgp/mrt/attributes';
 import { MrtRecordError } from '@/lib/bgp/mrt/errors';
-import { ipAt, ipv4At } from '@/lib/bgp/mrt/ip';
+import { ipAt, ipv4At, sessionIpAt } from '@/lib/bgp/mrt/ip';
 import { MrtRoutePrefix, nlriSupported, readPrefix, routePrefixAt } from '@/lib/bgp/mrt/nlri';
 import type { MrtItem, MrtPeer, MrtRecordInfo, RoutePrefix } from '@/lib/bgp/mrt/types';
 import { u16, u32, need } from '@/lib/bgp/mrt/bytes';
@@ -48,7 +48,7 @@ export function decodeTableDump(b: Uint8Array, o: number, end: number, info: Mrt
   if (bits > ipLen * 8) throw new MrtRecordError(`TABLE_DUMP prefix length ${bits} exceeds ${ipLen * 8}`);
   o = prefixStart + ipLen + 2; // prefix, length, status
   const originated = u32(b, o);
-  const peerIp = ipAt(b, o + 4, afi);
+  const peerIp = sessionIpAt(b, o + 4, afi);
   o += 4 + ipLen;
   const peerAsn = u16(b, o);
   const attrLen = u16(b, o + 2);
