@@ -62,6 +62,34 @@ describe('RpkiSourceManager', () => {
     await m2.stop();
   });
 
+  it('a running source: a malformed export is reported and the previous set stays; a VRP longer than its maxLength is reported and skipped', async () => {
+    const logged: { level: number; msg: string; count?: number; err?: string; problems?: { where: string; reason: string }[] }[] = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    writeFileSync(file, JSON.stringify({ roas: [{ asn: 1, prefix: '10.0.0.0/8', maxLength: 8 }] }));
+    const m = new RpkiSourceManager({ config: { rtr: [], urls: [], files: [file], jsonRefreshS: 1 }, logger: capture, rebuildDelayMs: 10 });
+    await m.start();
+    try {
+      await until('first index', () => m.latest.index.size === 1);
+      writeFileSync(file, '{"roas": [ {"asn": 1, "prefix": "10.0.0.0/8", "maxLength": 8}, ');
+      await until('the malformed export reported', () => m.statuses()[0]!.lastError !== null);
+      expect(m.statuses()[0]).toMatchObject({ stale: true, vrpCount: 1, lastError: expect.stringContaining('malformed JSON') });
+      expect(m.latest.index.validate('10.0.0.0/8', 1).state).toBe('valid');
+      expect(logged.some((l) => l.msg.includes('keeping its previous set'))).toBe(true);
+
+      // One entry is a /24 with maxLength 16: that entry is skipped (and logged), the rest is the new set.
+      writeFileSync(file, JSON.stringify({ roas: [{ asn: 2, prefix: '192.0.2.0/24', maxLength: 16 }, { asn: 3, prefix: '198.51.100.0/24', maxLength: 24 }] }));
+      await until('the new set', () => m.latest.index.validate('198.51.100.0/24', 3).state === 'valid');
+      expect(m.latest.index.size).toBe(1);
+      expect(m.latest.index.validate('192.0.2.0/24', 2).state).toBe('not_found');
+      expect(m.statuses()[0]).toMatchObject({ stale: false, vrpCount: 1 });
+      const skipped = logged.find((l) => l.msg === 'RPKI: skipped bad VRP entries');
+      expect(skipped?.count).toBe(1);
+      expect(skipped?.problems?.[0]).toEqual({ where: 'roas[0]', reason: expect.stringContaining('maxLength 16 outside 24..32') });
+    } finally {
+      await m.stop();
+    }
+  });
+
   it('applies a SLURM file to the union; a bad rewrite is reported and the previous one stays in force', async () => {
     const slurmFile = path.join(dir, 'slurm.json');
     const slurm = (o: { prefixFilters?: object[]; prefixAssertions?: object[] }) =>

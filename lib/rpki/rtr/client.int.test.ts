@@ -141,6 +141,35 @@ describe('RtrClient against a misbehaving cache', () => {
     await until('reconnected past the bad caches', () => cache.connections() >= 4, 10_000);
     await until('garbage and an Error Report seen', () => client.status().protocolErrors >= 1 && client.status().errorReports >= 1);
     expect(client.status().vrpCount).toBe(1);
+    expect(client.currentSet().vrps).toEqual([{ prefix: '1.0.0.0/24', maxLength: 24, asn: 13335 }]);
+    expect(client.status().lastError).toBeTruthy();
+    await cache.close();
+  });
+
+  it('a Prefix PDU longer than its maxLength: reported to the cache as an Error Report and skipped with its transfer; the previous set stays', async () => {
+    const fromCache: Buffer[] = [];
+    const cache = await fakeCache([
+      (s) => s.end(GOOD_SESSION),
+      (s, q) => {
+        fromCache.push(q);
+        s.on('data', (b: Buffer) => fromCache.push(b));
+        // A delta whose second Prefix PDU is a /25 with maxLength 24, then End of Data serial 2.
+        s.write(Buffer.concat([hex('01 03 0007 00000008'), hex('01 04 0000 00000014 01 18 18 00 02000000 00000001'), hex('01 04 0000 00000014 01 19 18 00 03000000 00000002'), hex('01 07 0007 00000018 00000002 00000e10 00000258 00001c20')]));
+      },
+      () => undefined, // later connections: silence
+    ]);
+    const client = new RtrClient({ host: '127.0.0.1', port: cache.port, logger, minBackoffMs: 50, maxBackoffMs: 100 });
+    clients.push(client);
+    client.start();
+    await until('the first set', () => client.status().serial === 1);
+    await until('the bad delta rejected', () => client.status().protocolErrors >= 1);
+    await until('our Error Report reached the cache', () => fromCache.some((b) => b.length >= 8 && b.readUInt8(1) === 10));
+    const report = fromCache.find((b) => b.readUInt8(1) === 10)!;
+    expect(report.readUInt16BE(2)).toBe(0); // Corrupt Data
+    expect(client.status().lastError).toMatch(/protocol error: .*maxLength 24/);
+    // Neither the bad PDU nor the good one of the same transfer was applied.
+    expect(client.currentSet().vrps).toEqual([{ prefix: '1.0.0.0/24', maxLength: 24, asn: 13335 }]);
+    expect(client.status().serial).toBe(1);
     await cache.close();
   });
 
