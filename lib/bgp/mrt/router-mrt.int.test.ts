@@ -14,7 +14,7 @@
 // GoBGP raises any MRT dump interval to 60 s, so its table dump is the slowest step (~60 s after R
 // starts); everything else happens while it waits.
 
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,7 +197,7 @@ describe('MRT written by real routers (GoBGP, BIRD) vs bgpdump -m', () => {
   let x: ExabgpSpeaker | null = null;
   let b: BirdSpeaker | null = null;
   let rStartedAt = 0;
-  const files = { gobgpTable: '', birdMessages: '', birdTable4: '', birdTable6: '' };
+  const files = { gobgpTable: '', birdMessages: '', birdTable4: '', birdTable6: '', birdPeriodic: '' };
 
   /** Failure context: the last lines of every speaker's output. */
   function speakerLogs(): string {
@@ -220,6 +220,7 @@ describe('MRT written by real routers (GoBGP, BIRD) vs bgpdump -m', () => {
     files.birdMessages = path.join(dir, 'bird-bgp4mp.mrt');
     files.birdTable4 = path.join(dir, 'bird-master4.mrt');
     files.birdTable6 = path.join(dir, 'bird-master6.mrt');
+    files.birdPeriodic = path.join(dir, 'bird-periodic-master4.mrt');
 
     // R first: its 60 s MRT timers start with it.
     r = startGobgp({
@@ -298,6 +299,14 @@ protocol static st6 {
 protocol static st6b {
   ipv6;
   route 2001:db8:41::/48 blackhole;
+}
+# Periodic TABLE_DUMP_V2 with the ADD-PATH RIB subtypes for every route; enabled after phase 2.
+protocol mrt periodic {
+  disabled;
+  table "master4";
+  filename "${path.join(dir, 'bird-periodic-%N.mrt')}";
+  period 1;
+  always add path on;
 }
 # iBGP to R: only our static routes go out, with a next hop GoBGP accepts (it rejects 127/8).
 protocol bgp r {
@@ -403,6 +412,18 @@ protocol bgp x {
             return d.fatal === null && d.items.some((i) => i.kind === 'rib') ? true : null;
           }, CONVERGE_WAIT_MS);
         }
+        // The periodic dump appends a whole table every second: keep the bytes of the first complete
+        // one (a later dump may be mid-write when we look).
+        const ribCount4 = (await decodeMrtFile(files.birdTable4)).items.filter((i) => i.kind === 'rib').length;
+        await bird.birdc('enable periodic');
+        const first = await waitFor('BIRD periodic dump', async () => {
+          const bytes = readFileSync(files.birdPeriodic);
+          writeFileSync(`${files.birdPeriodic}.first`, bytes);
+          const d = await decodeMrtFile(`${files.birdPeriodic}.first`);
+          return d.fatal === null && d.items.filter((i) => i.kind === 'rib').length >= ribCount4 ? bytes : null;
+        }, CONVERGE_WAIT_MS);
+        await bird.birdc('disable periodic');
+        writeFileSync(files.birdPeriodic, first);
       }
     } catch (err) {
       throw new Error(`${err instanceof Error ? err.message : String(err)}\n${speakerLogs()}`);
@@ -523,6 +544,16 @@ protocol bgp x {
       expect(x1.attributes.aggregatorAsn).toBe(4200000030);
       expect(withdrawn(d.items, IP.x)).toEqual(['10.31.0.0/24', '2001:db8:30::/48']);
     }
+  });
+
+  it.skipIf(!withBird)(`BIRD periodic TABLE_DUMP_V2 with "always add path" matches bgpdump${birdSkip}`, async () => {
+    const d = await decodeAndCompare(files.birdPeriodic, dir);
+    const ribs = d.items.filter((i): i is Rib => i.kind === 'rib');
+    expect(d.items.filter((i) => i.kind === 'peer_index').length).toBeGreaterThanOrEqual(1);
+    // RIB_IPV4_UNICAST_ADDPATH (RFC 8050) for every entry, local routes included.
+    expect(ribs.every((i) => i.record.subtype === 8 && i.prefix.pathId !== null)).toBe(true);
+    expect(ribEntries(d.items)).toEqual(expect.arrayContaining([`${IP.r} 10.2.0.0/24 ${AS_S} 65020 65023`]));
+    expect(ribs.some((i) => i.prefix.prefix === '10.40.0.0/24' && i.attributes.localPref === 250)).toBe(true);
   });
 
   it.skipIf(!withBird)(`BIRD TABLE_DUMP_V2 (mrt dump table) matches bgpdump${birdSkip}`, async () => {
