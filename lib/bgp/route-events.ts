@@ -236,6 +236,20 @@ function appendRouteEvents(
   }
 }
 
+/** The one prefix of a RIB entry, as a list for appendRouteEvents (reused: it is not kept). */
+const ribPrefix: RoutePrefix[] = [];
+
+/**
+ * The dedup-key state of the latest peer: consecutive items mostly come from the same peer (a
+ * RIB dump lists one peer's entries together; the reader hands out one text per address).
+ */
+let lastKeys: { collector: string; peerIp: string; keys: PeerDedupKeys } | null = null;
+
+function peerKeys(collector: string, peerIp: string): PeerDedupKeys {
+  if (lastKeys === null || lastKeys.peerIp !== peerIp || lastKeys.collector !== collector) lastKeys = { collector, peerIp, keys: new PeerDedupKeys(collector, peerIp) };
+  return lastKeys.keys;
+}
+
 /**
  * Events of one MRT item: one per (prefix, type) of an UPDATE, announcements first as in the RIS
  * Live path (a prefix repeated in one message —
@@ -253,13 +267,15 @@ export function mrtItemToEvents(item: MrtItem, ctx: MrtEventContext): BgpEvent[]
     timestampUs: item.kind === 'update' ? item.collectorTimeUs : item.timestampUs,
     rawMessage: ctx.storeRaw ? (item.record.raw ?? null) : null,
   };
-  if (item.kind === 'rib') {
-    if (!isEventRoute(item.prefix)) return [];
-    return [buildRouteEvent(c, 'announcement', item.prefix.prefix, item.prefix.length, routeAttributes(item.attributes), nextHopOf(item.prefix, item.attributes))];
-  }
   const events: BgpEvent[] = [];
+  if (item.kind === 'rib') {
+    if (!isEventRoute(item.prefix)) return events;
+    ribPrefix[0] = item.prefix;
+    appendRouteEvents(events, ribPrefix, 'announcement', c, peerKeys(c.collector, c.peerIp), routeAttributes(item.attributes), item.attributes);
+    return events;
+  }
   if (item.announced.length === 0 && item.withdrawn.length === 0) return events;
-  const keys = new PeerDedupKeys(c.collector, c.peerIp);
+  const keys = peerKeys(c.collector, c.peerIp);
   if (item.announced.length > 0) appendRouteEvents(events, item.announced, 'announcement', c, keys, routeAttributes(item.attributes), item.attributes);
   if (item.withdrawn.length > 0) appendRouteEvents(events, item.withdrawn, 'withdrawal', c, keys, withdrawalAttributes(), null);
   return events;
