@@ -53,6 +53,14 @@ describe('VrpIndexBuilder (worker thread)', () => {
     expect(rb.index.size).toBe(buildInProcess(b).index.size);
   });
 
+  it('close() abandons a build in flight (no in-process fallback) and refuses later builds', async () => {
+    const b = new VrpIndexBuilder({ logger: pino({ level: 'silent' }) });
+    const building = b.build(syntheticVrps(50_000, 10));
+    await b.close();
+    await expect(building).rejects.toThrow('index builder closed');
+    await expect(b.build([])).rejects.toThrow('index builder closed');
+  });
+
   it('falls back to building in process when asked to', async () => {
     const local = new VrpIndexBuilder({ logger: pino({ level: 'silent' }), offThread: false });
     const r = await local.build([{ prefix: '192.0.2.0/24', maxLength: 24, asn: 64500 }]);

@@ -74,6 +74,7 @@ function spawnWorker(): Worker {
 export class VrpIndexBuilder {
   private worker: Worker | null = null;
   private broken: string | null = null;
+  private closed = false;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (b: BuiltIndex) => void; reject: (e: Error) => void }>();
   /** Builds run one after another: their chunks must not interleave with another build's. */
@@ -120,14 +121,16 @@ export class VrpIndexBuilder {
   }
 
   private async buildOne(vrps: readonly Vrp[], hooks: { slurm?: SlurmConfig | null; onSent?: () => void }): Promise<BuiltIndex> {
+    if (this.closed) throw new Error('index builder closed');
     if (!this.offThread) return buildInProcess(vrps, hooks.slurm ?? null);
     try {
       return await this.buildOffThread(vrps, hooks);
     } catch (err) {
+      if (this.closed) throw err;
       // One failure (no tsx, a crashed worker) is enough: later builds stay in process.
       this.broken = err instanceof Error ? err.message : String(err);
       this.opts.logger.warn({ err: this.broken }, 'RPKI: index build worker unavailable, building in process (the event loop stalls during rebuilds)');
-      await this.close();
+      await this.terminate();
       return buildInProcess(vrps, hooks.slurm ?? null);
     }
   }
@@ -154,7 +157,13 @@ export class VrpIndexBuilder {
     }
   }
 
+  /** Terminates the worker; builds in flight and later ones reject. */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.terminate();
+  }
+
+  private async terminate(): Promise<void> {
     const w = this.worker;
     this.worker = null;
     for (const p of this.waiting.values()) p.reject(new Error('index builder closed'));

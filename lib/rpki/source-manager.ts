@@ -195,8 +195,9 @@ export class RpkiSourceManager {
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     this.rebuildTimer = null;
     await Promise.all(this.rtr.map((c) => c.stop()));
-    await this.rebuilding;
+    // Closing our builder abandons a build in flight (its result would be dropped anyway).
     if (!this.opts.builder) await this.builder.close();
+    await this.rebuilding;
     await Promise.all([...this.states.values()].map((s) => s.saving));
   }
 
