@@ -54,6 +54,9 @@ async function main(): Promise<void> {
   await builder.build(vrps.slice(0, 50_000));
   buildInProcess(vrps.slice(0, 50_000));
   let index: VrpIndex | null = null;
+  // The noise floor: the same measurement with nothing to do (on a loaded machine the OS alone
+  // delays the loop by tens of ms).
+  await measure('idle (3 s, nothing running): noise floor', () => new Promise((r) => setTimeout(r, 3_000)));
   for (let r = 1; r <= ROUNDS; r++) {
     await measure(`round ${r}: in process (VrpIndex.build)`, async () => {
       index = buildInProcess(vrps).index;
