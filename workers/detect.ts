@@ -92,6 +92,10 @@ interface Held {
   sinceCheckpoint: number;
   lastCheckpointMs: number;
   busy: boolean;
+  /** Ids of the jobs applied to the detector lately (a retry must not apply its events twice). */
+  applied: Set<number>;
+  /** Changed anomalies not yet stored and pushed (by dedup key, newest state). */
+  pending: Map<string, Anomaly>;
   restored: boolean;
   replayed: number;
 }
@@ -155,12 +159,32 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
     log.debug({ partition: h.partition, lastJobId: h.lastJobId, bytes: cp.routeState.length, open: cp.open.length, why }, 'detection checkpoint');
   };
 
+  /**
+   * Stores and pushes the partition's changed anomalies. They stay pending until that succeeds:
+   * the tracker hands each change out once, so a failed write must not lose it.
+   */
+  const flushPending = async (h: Held) => {
+    if (h.pending.size === 0) return;
+    const batch = [...h.pending.values()];
+    // Not `published += await …`: that reads the counter before the await, and partitions interleave.
+    const pushed = await persistAndPush(batch, redis);
+    published += pushed;
+    for (const a of batch) if (h.pending.get(a.dedupKey) === a) h.pending.delete(a.dedupKey);
+  };
+
   /** One job's events through the partition's detector, then persistence and push. */
   const handle = async (h: Held, jobId: number, data: unknown): Promise<{ events: number; changed: number }> => {
     const parsed = detectBatchPayload.safeParse(data);
     if (!parsed.success) throw new UnrecoverableError(`bad detect-batch payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    // A retry of a job whose events are already applied (its store/push failed) only flushes what is pending.
+    if (h.applied.has(jobId)) {
+      await flushPending(h);
+      return { events: 0, changed: 0 };
+    }
     const events = parsed.data.events.map(decodeDetectEvent);
     const r = h.pd.process(events);
+    h.applied.add(jobId);
+    if (h.applied.size > 2 * DETECT_KEEP_COMPLETED) h.applied.delete(h.applied.values().next().value!);
     if (jobId > h.lastJobId) h.lastJobId = jobId;
     let changed: Anomaly[] = r.changed;
     if (r.withdrawals.length > 0) {
@@ -174,9 +198,8 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
         if (a) changed.push(a);
       }
     }
-    // Not `published += await …`: that reads the counter before the await, and partitions interleave.
-    const pushed = await persistAndPush(changed, redis);
-    published += pushed;
+    for (const a of changed) h.pending.set(a.dedupKey, a);
+    await flushPending(h);
     h.jobs++;
     h.events += events.length;
     h.sinceCheckpoint++;
@@ -222,6 +245,8 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
       sinceCheckpoint: 0,
       lastCheckpointMs: Date.now(),
       busy: false,
+      pending: new Map(),
+      applied: new Set(),
       restored: cp !== null,
       replayed: 0,
     };
