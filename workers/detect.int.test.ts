@@ -178,6 +178,27 @@ describe('detection partitions across processes', () => {
     expect(pushes.filter((m) => m.kind === 'resolved').map((m) => m.anomaly.prefix).sort()).toEqual(covers.map(sub).sort());
   });
 
+  it('a failed store is retried without losing the anomaly', async () => {
+    const streamStart = ((await redis.xrevrange(ANOMALY_STREAM_KEY, '+', '-', 'COUNT', 1)) as [string, string[]][])[0]?.[0] ?? '0-0';
+    const prefix = covers[0]!.replace('.0.0/16', '.8.0/24');
+    const failedBefore = await redis.zcard(`bull:detect-p${partitionOf(prefix, P)}:failed`);
+    await getPgPool().query('ALTER TABLE bgp_anomalies RENAME TO bgp_anomalies_away');
+    try {
+      await enqueueDetectBatch(Array.from({ length: PEERS }, (_, k) => ev(prefix, k + 1, T(200 + k * 0.1), HIJACKER)), P, Date.now());
+      // The first attempt fails on the missing table; BullMQ retries it a second later.
+      await waitFor('first attempt failed', async () => {
+        const ids = await redis.zrange(`bull:detect-p${partitionOf(prefix, P)}:delayed`, 0, -1);
+        return ids.length > 0 ? true : null;
+      });
+    } finally {
+      await getPgPool().query('ALTER TABLE bgp_anomalies_away RENAME TO bgp_anomalies');
+    }
+    await waitFor('hijack stored after the retry', async () => ((await rows()).some((r) => r.prefix === prefix) ? true : null));
+    const news = (await pushesSince(streamStart)).filter((m) => m.kind === 'new' && m.anomaly.prefix === prefix);
+    expect(news).toHaveLength(1);
+    expect(await redis.zcard(`bull:detect-p${partitionOf(prefix, P)}:failed`)).toBe(failedBefore);
+  });
+
   it('replaying the same events again creates no new anomaly', async () => {
     const before = await rows();
     const streamStart = ((await redis.xrevrange(ANOMALY_STREAM_KEY, '+', '-', 'COUNT', 1)) as [string, string[]][])[0]?.[0] ?? '0-0';
