@@ -456,6 +456,48 @@ class LazyBgpAttributes implements BgpAttributes {
   toJSON(): BgpAttributes {
     return this.v;
   }
+
+  /** Hash of the block's bytes and decoding flags (non-negative 31-bit). */
+  blockHash(): number {
+    const b = this.bytes;
+    let h = Math.imul(0x811c9dc5 ^ this.flags, 0x01000193);
+    for (let i = this.start; i < this.end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    return (h ^ (h >>> 12)) & 0x7fffffff;
+  }
+
+  /** True when this block holds exactly the `len` bytes at buf[off], with these flags. */
+  blockEquals(flags: number, buf: Uint8Array, off: number, len: number): boolean {
+    if (flags !== this.flags || len !== this.end - this.start) return false;
+    const b = this.bytes;
+    for (let i = 0; i < len; i++) if (b[this.start + i] !== buf[off + i]) return false;
+    return true;
+  }
+
+  get blockFlags(): number {
+    return this.flags;
+  }
+
+  get blockLength(): number {
+    return this.end - this.start;
+  }
+
+  /** Copies the block's bytes to buf[off]. */
+  copyBlock(buf: Uint8Array, off: number): void {
+    buf.set(this.bytes.subarray(this.start, this.end), off);
+  }
+}
+
+/**
+ * A lazily decoded attribute block (what the reader yields for UPDATEs and RIB entries with
+ * attributes), through which consumers can recognise repeated blocks (a RIB repeats the same
+ * attributes for many prefixes) without decoding them; null for other BgpAttributes objects.
+ */
+export type AttributeBlock = Pick<LazyBgpAttributes, 'blockHash' | 'blockEquals' | 'blockFlags' | 'blockLength' | 'copyBlock'>;
+
+export function attributeBlockOf(a: BgpAttributes): AttributeBlock | null {
+  return a instanceof LazyBgpAttributes ? a : null;
 }
 
 /**
