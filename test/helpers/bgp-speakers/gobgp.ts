@@ -59,6 +59,8 @@ export interface GobgpOptions {
   apiPort: number;
   neighbors: GobgpNeighbor[];
   mrt?: GobgpMrtDump[];
+  /** Extra TOML appended to the configuration (policies). */
+  extraToml?: string;
 }
 
 export function gobgpConfig(o: GobgpOptions): string {
@@ -92,6 +94,7 @@ export function gobgpConfig(o: GobgpOptions): string {
       }
     }
   }
+  if (o.extraToml) lines.push(o.extraToml);
   return `${lines.join('\n')}\n`;
 }
 
