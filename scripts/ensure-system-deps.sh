@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use when they are missing: chromium (browser tests),
 # redis-server (embedded Redis), bgpdump and stayrtr (MRT and RTR oracles of later issues), gobgpd,
-# bird2 and exabgp (real BGP speakers whose MRT dumps lib/bgp/mrt/router-mrt.int.test.ts decodes).
+# bird2, exabgp and frr (real BGP speakers whose MRT dumps lib/bgp/mrt/router-mrt.int.test.ts
+# decodes; the test runs its own instances, the packages' system services are not needed).
 # As root it installs them (apt-get update only when something is missing); otherwise it prints
 # the exact command and carries on: the tests that need a missing tool skip with a message.
 set -u
 
 # binary:package pairs
-deps=(chromium:chromium redis-server:redis-server bgpdump:bgpdump stayrtr:stayrtr gobgpd:gobgpd bird:bird2 exabgp:exabgp)
+deps=(chromium:chromium redis-server:redis-server bgpdump:bgpdump stayrtr:stayrtr gobgpd:gobgpd bird:bird2 exabgp:exabgp vtysh:frr)
 
 missing=()
 for pair in "${deps[@]}"; do
@@ -19,7 +20,7 @@ for pair in "${deps[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system deps: chromium, redis-server, bgpdump, stayrtr, gobgpd, bird2, exabgp present"
+  echo "system deps: chromium, redis-server, bgpdump, stayrtr, gobgpd, bird2, exabgp, frr present"
   exit 0
 fi
 
