@@ -15,13 +15,13 @@ export function mrtFileReader(opts: { storeRaw: boolean }): FileEventReader {
       const out: RecordEvents[] = [];
       let cur: RecordEvents | null = null;
       for (const item of items) {
-        // A RIB record yields one item per entry: they make one record's events.
-        if (!cur || cur.recordIndex !== item.record.index) {
-          cur = { recordIndex: item.record.index, byteOffset: item.record.byteOffset, events: [] };
-          out.push(cur);
-        }
         const events = mrtItemToEvents(item, ctx);
-        for (const e of events) cur.events.push(e);
+        // A RIB record yields one item per entry: they make one record's events. The first
+        // item's (fresh) array is the record's, so a one-item record copies nothing.
+        if (!cur || cur.recordIndex !== item.record.index) {
+          cur = { recordIndex: item.record.index, byteOffset: item.record.byteOffset, events };
+          out.push(cur);
+        } else for (const e of events) cur.events.push(e);
       }
       yield out;
     }
