@@ -24,7 +24,11 @@ export interface MrtRecordInfo {
   raw: string | null;
 }
 
-/** One NLRI entry. */
+/**
+ * One NLRI entry. The reader yields MrtRoutePrefix instances (lib/bgp/mrt/nlri.ts), whose `prefix`
+ * text is made on first read and whose small fields are getters: read the properties, do not
+ * spread the object (JSON.stringify works through toJSON).
+ */
 export interface RoutePrefix {
   /** Canonical "192.0.2.0/24" / "2001:db8::/32" (RFC 5952), host bits zeroed. */
   prefix: string;
@@ -60,7 +64,9 @@ export interface UnknownAttribute {
 
 /**
  * Path attributes of one UPDATE or RIB entry, decoded once and shared by all its prefixes
- * (consumers treat it as read-only). Absent attributes are null/false/empty.
+ * (consumers treat it as read-only). Absent attributes are null/false/empty. The reader yields
+ * objects whose values are decoded on first read (getters; see decodeAttributesLazy): read the
+ * properties, do not spread the object (JSON.stringify works through toJSON).
  */
 export interface BgpAttributes {
   /** 0 IGP, 1 EGP, 2 INCOMPLETE. */
