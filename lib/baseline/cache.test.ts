@@ -88,4 +88,21 @@ describe('baseline cache', () => {
     expect(c.size).toBe(2);
     expect(c.getBaseline('d/1', '7d')?.originCount(4)).toBe(4);
   });
+
+  it('keeps only the windows asked for, counting the rows it skips', async () => {
+    const src = new MemorySource();
+    src.put('a/1', '24h', packed(1, 1));
+    src.put('a/1', '30d', packed(1, 9));
+    src.put('b/1', '7d', packed(2, 2));
+    const c = new BaselineCache({ windows: ['30d'] });
+    expect(await c.refresh(src)).toEqual({ full: true, applied: 3 });
+    expect(c.size).toBe(1);
+    expect(c.skippedRows).toBe(2);
+    expect(c.getBaseline('a/1', '30d')?.originCount(1)).toBe(9);
+    expect(c.getBaseline('a/1', '24h')).toBeUndefined();
+    expect(c.getBaseline('b/1', '7d')).toBeUndefined();
+    expect(c.linkHint(1299, 3333, '30d')).toBe(7);
+    expect(c.linkHint(1299, 3333, '24h')).toBe(0);
+    expect(c.lastSeq).toBe(3);
+  });
 });

@@ -55,6 +55,13 @@ export interface BaselineCacheOptions {
    * counts in the entry's widest byte width), about a third smaller; default true.
    */
   compact?: boolean;
+  /**
+   * Windows to keep (default all three). A detector reads only config.baselineWindow, and each
+   * window is a third of the memory; rows of other windows are skipped (counted in skippedRows),
+   * and getBaseline / linkHint answer nothing for them, so a config change of the window needs a
+   * cache that keeps the new one.
+   */
+  windows?: readonly BaselineWindow[];
 }
 
 export interface RefreshResult {
@@ -73,6 +80,9 @@ export class BaselineCache {
   private readonly chunkUnits: number;
   private readonly pageSize: number;
   private readonly compactEntries: boolean;
+  private readonly keep: ReadonlySet<BaselineWindow>;
+  /** Rows of windows this cache does not keep (options.windows). */
+  skippedRows = 0;
   private liveUnits = 0;
   private garbageUnits = 0;
   private meta: BaselineMeta = { asOfHour: null, purgedSeq: 0, hoursCovered: { '24h': 0, '7d': 0, '30d': 0 } };
@@ -88,6 +98,7 @@ export class BaselineCache {
     this.chunkUnits = Math.max(64, Math.floor((opts.chunkBytes ?? 64 * 1024 * 1024) / 8));
     this.pageSize = opts.pageSize ?? 20_000;
     this.compactEntries = opts.compact ?? true;
+    this.keep = new Set(opts.windows ?? BASELINE_WINDOWS);
     this.chunks = [];
   }
 
@@ -154,6 +165,10 @@ export class BaselineCache {
 
   /** Stores (or, with null, removes) one prefix's entry for one window. */
   set(prefix: string, window: BaselineWindow, state: Uint8Array | null): void {
+    if (!this.keep.has(window)) {
+      this.skippedRows++;
+      return;
+    }
     let slot = this.index.get(prefix);
     if (slot === undefined) {
       if (state === null) return;
@@ -217,7 +232,7 @@ export class BaselineCache {
     this.meta = meta;
     this.metaViews.clear();
     if (source.listLinkHints && (full || asOfChanged || applied > 0)) {
-      for (const w of BASELINE_WINDOWS) this.hints.set(w, AsLinkTable.fromRows(await source.listLinkHints(w)));
+      for (const w of BASELINE_WINDOWS) if (this.keep.has(w)) this.hints.set(w, AsLinkTable.fromRows(await source.listLinkHints(w)));
     }
     return { full, applied };
   }
