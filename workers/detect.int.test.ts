@@ -187,7 +187,7 @@ describe('detection partitions across processes', () => {
       await enqueueDetectBatch(Array.from({ length: PEERS }, (_, k) => ev(prefix, k + 1, T(200 + k * 0.1), HIJACKER)), P, Date.now());
       // The first attempt fails on the missing table; BullMQ retries it a second later.
       await waitFor('first attempt failed', async () => {
-        const ids = await redis.zrange(`bull:detect-p${partitionOf(prefix, P)}:delayed`, 0, -1);
+        const ids = await redis.zrange(`bull:detect-p${partitionOf(prefix, P)}:delayed`, '0', '-1');
         return ids.length > 0 ? true : null;
       });
     } finally {

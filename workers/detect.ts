@@ -68,8 +68,8 @@ export interface DetectionService {
     published: number;
     failedJobs: number;
     baselinePrefixes: number;
-    /** Recent jobs (up to 10,000): commit → job start, and job start → pushed, in wall ms. */
-    timings: { jobs: number; queueWaitMs: { p50: number; p99: number }; jobMs: { p50: number; p99: number } };
+    /** Recent jobs (up to 10,000): commit → job start, job start → done, store + push (jobs with changes), in wall ms. */
+    timings: { jobs: number; queueWaitMs: { p50: number; p99: number }; jobMs: { p50: number; p99: number }; persistMs: { p50: number; p99: number } };
   };
   /** Runs one lease / balance round now (tests; it also runs on a timer). */
   tick(): Promise<void>;
@@ -112,6 +112,7 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
   let failedJobs = 0;
   const waits: number[] = [];
   const durations: number[] = [];
+  const persists: number[] = [];
   const sample = (arr: number[], v: number) => {
     if (arr.length >= 10_000) arr.shift();
     arr.push(v);
@@ -166,8 +167,10 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
   const flushPending = async (h: Held) => {
     if (h.pending.size === 0) return;
     const batch = [...h.pending.values()];
+    const t0 = Date.now();
     // Not `published += await …`: that reads the counter before the await, and partitions interleave.
     const pushed = await persistAndPush(batch, redis);
+    sample(persists, Date.now() - t0);
     published += pushed;
     for (const a of batch) if (h.pending.get(a.dedupKey) === a) h.pending.delete(a.dedupKey);
   };
@@ -352,7 +355,7 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
       published,
       failedJobs,
       baselinePrefixes: baselines.size,
-      timings: { jobs: durations.length, queueWaitMs: { p50: pctl(waits, 0.5), p99: pctl(waits, 0.99) }, jobMs: { p50: pctl(durations, 0.5), p99: pctl(durations, 0.99) } },
+      timings: { jobs: durations.length, queueWaitMs: { p50: pctl(waits, 0.5), p99: pctl(waits, 0.99) }, jobMs: { p50: pctl(durations, 0.5), p99: pctl(durations, 0.99) }, persistMs: { p50: pctl(persists, 0.5), p99: pctl(persists, 0.99) } },
       partitions: [...held.values()].map((h) => ({
         partition: h.partition,
         jobs: h.jobs,
