@@ -1,4 +1,4 @@
-// Differential comparison of our MRT reader with Debian `bgpdump -m`, shared by the fixture test
+// Differential comparison of our MRT reader with Debian `bgpdump -m -l` (-l: large communities), shared by the fixture test
 // (lib/bgp/mrt/bgpdump-diff.int.test.ts) and the router-written MRT test
 // (lib/bgp/mrt/router-mrt.int.test.ts), so both judge a file by the same rules: every line bgpdump
 // prints must equal our formatted line, in order; records bgpdump is known to get wrong are taken
@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatBgpdumpLines } from '@/lib/bgp/mrt/bgpdump-format';
+import { formatBgpdumpLines, formatBgpdumpLinesLarge } from '@/lib/bgp/mrt/bgpdump-format';
 import { MrtFramer } from '@/lib/bgp/mrt/framer';
 import { MrtParseError, readMrt } from '@/lib/bgp/mrt/reader';
 import type { MrtItem } from '@/lib/bgp/mrt/types';
@@ -97,6 +97,8 @@ export interface CompareOptions {
   tmpDir: string;
   /** Unique name of that copy inside tmpDir (default: the file's base name). */
   copyName?: string;
+  /** Compare large communities too (`bgpdump -m -l`); default true. */
+  largeCommunities?: boolean;
 }
 
 export interface Comparison {
@@ -118,7 +120,9 @@ export async function compareWithBgpdump(file: string, decoded: DecodedMrt, opts
     await writeFilteredMrt(file, refFile, (i) => !excluded.has(i), stopAt);
   }
   const mask = opts.mask ?? ((l: string) => l);
-  const ref = bgpdumpLines(refFile).map(mask);
-  const ours = decoded.items.filter((i) => !excluded.has(i.record.index)).flatMap(formatBgpdumpLines).map(mask);
+  const large = opts.largeCommunities ?? true;
+  const ref = bgpdumpLines(refFile, large ? ['-m', '-l'] : ['-m']).map(mask);
+  const format = large ? formatBgpdumpLinesLarge : formatBgpdumpLines;
+  const ours = decoded.items.filter((i) => !excluded.has(i.record.index)).flatMap(format).map(mask);
   return { ref, ours, diff: firstDifferences(ref, ours) };
 }

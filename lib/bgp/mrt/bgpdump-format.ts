@@ -1,7 +1,8 @@
 // Our MRT items printed in `bgpdump -m` line format (Debian bgpdump 1.6.2), so the differential
 // test can compare the two decoders line by line. Reproduces bgpdump's presentation choices
-// (0 for an absent MED/LOCAL_PREF, 255.255.255.255 for an absent next hop, no large or extended
-// communities, type-5 lines with the communities glued to the MED), not its decoding bugs. Pure.
+// (0 for an absent MED/LOCAL_PREF, 255.255.255.255 for an absent next hop, no extended
+// communities, large communities only as `-l` prints them, type-5 lines with the communities glued
+// to the MED), not its decoding bugs. Pure.
 
 import { AS_SEGMENT, MRT_TYPE, type AsPathSegment, type BgpAttributes, type MrtItem, type RoutePrefix } from '@/lib/bgp/mrt/types';
 
@@ -101,13 +102,24 @@ function nextHopFor(p: RoutePrefix, a: BgpAttributes): string {
 }
 
 /** The attribute columns after the prefix: "path|origin|nexthop|lp|med|communities|AG|aggregator|". */
-function attributeColumns(p: RoutePrefix, a: BgpAttributes, withCommunities: boolean): string {
+function attributeColumns(p: RoutePrefix, a: BgpAttributes, withCommunities: boolean, large: boolean): string {
   const origin = a.origin !== null ? (ORIGIN_NAMES[a.origin] ?? 'INCOMPLETE') : 'INCOMPLETE';
   const communities = a.communities ? a.communities.map(communityText).join(' ') : '';
   // Type-5 lines print the communities glued to the MED, without a column separator.
   const comm = withCommunities ? `|${communities}` : communities;
   const agg = a.aggregatorAsn !== null ? `${a.aggregatorAsn} ${a.aggregatorIp}` : '';
-  return `${formatAsPathText(a.asPath)}|${origin}|${nextHopFor(p, a)}|${a.localPref ?? 0}|${a.med ?? 0}${comm}|${a.atomicAggregate ? 'AG' : 'NAG'}|${agg}|`;
+  // bgpdump -l: the large communities as one more column after the communities (glued, like the
+  // communities, on type-5 lines).
+  const lcText = large ? largeCommunitiesText(a.largeCommunities) : '';
+  const lc = large && withCommunities ? `|${lcText}` : lcText;
+  return `${formatAsPathText(a.asPath)}|${origin}|${nextHopFor(p, a)}|${a.localPref ?? 0}|${a.med ?? 0}${comm}${lc}|${a.atomicAggregate ? 'AG' : 'NAG'}|${agg}|`;
+}
+
+function largeCommunitiesText(lc: number[] | null): string {
+  if (!lc) return '';
+  const parts: string[] = [];
+  for (let i = 0; i + 2 < lc.length; i += 3) parts.push(`${lc[i]}:${lc[i + 1]}:${lc[i + 2]}`);
+  return parts.join(' ');
 }
 
 function seconds(us: number): string {
@@ -121,6 +133,15 @@ function secondsMicros(us: number): string {
 
 /** bgpdump -m lines of one item ([] for items bgpdump does not print). */
 export function formatBgpdumpLines(item: MrtItem): string[] {
+  return formatLines(item, false);
+}
+
+/** bgpdump -m -l lines (large communities shown after the communities). */
+export function formatBgpdumpLinesLarge(item: MrtItem): string[] {
+  return formatLines(item, true);
+}
+
+function formatLines(item: MrtItem, large: boolean): string[] {
   const type = item.record.type;
   switch (item.kind) {
     case 'rib': {
@@ -129,7 +150,7 @@ export function formatBgpdumpLines(item: MrtItem): string[] {
       const label = v2 ? (ap ? 'TABLE_DUMP2_AP' : 'TABLE_DUMP2') : 'TABLE_DUMP';
       const pathId = ap ? `${item.prefix.pathId}|` : '';
       return [
-        `${label}|${seconds(item.timestampUs)}|B|${addr(item.peerIp)}|${item.peerAsn}|${prefixText(item.prefix)}|${pathId}${attributeColumns(item.prefix, item.attributes, true)}`,
+        `${label}|${seconds(item.timestampUs)}|B|${addr(item.peerIp)}|${item.peerAsn}|${prefixText(item.prefix)}|${pathId}${attributeColumns(item.prefix, item.attributes, true, large)}`,
       ];
     }
     case 'state': {
@@ -150,7 +171,7 @@ export function formatBgpdumpLines(item: MrtItem): string[] {
       for (const p of item.withdrawn) if (p.safi <= 3) lines.push(`${head}W${peer}${prefixText(p)}${ap ? `|${p.pathId}` : ''}`);
       for (const p of item.announced) {
         if (p.safi > 3) continue; // bgpdump prints unicast and multicast only
-        lines.push(`${head}A${peer}${prefixText(p)}|${ap ? `${p.pathId}|` : ''}${attributeColumns(p, item.attributes, !legacy)}`);
+        lines.push(`${head}A${peer}${prefixText(p)}|${ap ? `${p.pathId}|` : ''}${attributeColumns(p, item.attributes, !legacy, large)}`);
       }
       return lines;
     }
