@@ -7,7 +7,7 @@
 // process instead and the reason is logged once: slower for the event loop, never wrong.
 
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@/lib/log';
 import { applySlurm, type SlurmConfig } from '@/lib/rpki/slurm';
@@ -67,7 +67,7 @@ function spawnWorker(): Worker {
   const file = here.replace(/index-builder\.(ts|js|mjs)$/, `index-build-worker.${ts ? 'ts' : 'js'}`);
   if (!existsSync(file)) throw new Error(`worker script ${file} not found`);
   if (!ts) return new Worker(file);
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL(`file://${file}`).href)}); })`;
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })`;
   return new Worker(boot, { eval: true });
 }
 
