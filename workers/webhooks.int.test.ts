@@ -20,6 +20,7 @@ import { closeSharedRedis } from '@/lib/queue/connection';
 import { GET as webhooksRoute } from '@/app/api/v1/bgp/anomalies/webhooks/route';
 import { getLogger } from '@/lib/log';
 import { ensureGroup, getDeliveryStats } from '@/lib/queue/webhooks';
+import { publishAnomalyPushes } from '@/lib/queue/detect-stream';
 import { startWebhookService, type WebhookService } from '@/workers/webhooks';
 
 interface Received {
@@ -241,5 +242,15 @@ describe('webhook delivery', () => {
     expect(ids.sort()).toEqual(['501', '502']);
     expect(service!.dispatcher.stats.claimed).toBe(1);
     await until('no pending entries', async () => ((await redis.xpending(nm.streamKey, nm.group)) as [number])[0] === 0);
+  });
+
+  it('takes entries written by the detection side’s publisher (publishAnomalyPushes, MAXLEN ~)', async () => {
+    const t = target('publisher', '/publisher');
+    const { streamKey } = await start([t]);
+    await publishAnomalyPushes(redis, [testPush('new', { id: '601' }), testPush('new', { id: '602', type: 'more_specific' })], streamKey);
+    await until('both deliveries', () => received.filter((r) => r.path === '/publisher').length === 2);
+    const ids = received.filter((r) => r.path === '/publisher').map((r) => (JSON.parse(r.body) as { anomaly: { id: string } }).anomaly.id);
+    expect(ids.sort()).toEqual(['601', '602']);
+    expect(service!.dispatcher.stats.invalid).toBe(0);
   });
 });
