@@ -6,6 +6,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync, writeSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { OwnedProcess } from '@/lib/infra/process-group';
 import { which } from '@/lib/infra/which';
@@ -67,7 +68,8 @@ export function startExabgp(o: ExabgpOptions): ExabgpSpeaker {
   const configFile = path.join(o.dir, `${o.name}.conf`);
   writeFileSync(configFile, exabgpConfig(o, fifo));
   const proc = startSpeaker(o.name, EXABGP, [configFile], { env: {
-    'exabgp.daemon.user': process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'nobody'),
+    // As root ExaBGP would drop to "nobody" (then it cannot read the temp dir): stay who we are.
+    'exabgp.daemon.user': userInfo().username,
     'exabgp.daemon.daemonize': 'false',
     'exabgp.log.destination': 'stdout',
     'exabgp.api.cli': 'false',
