@@ -3,7 +3,9 @@
 // dispatcher (consumer group) enqueues one job per target, the worker POSTs. Stream, group and
 // queue names are this file's own, so other files' entries in the shared Redis do not interfere.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -252,5 +254,27 @@ describe('webhook delivery', () => {
     const ids = received.filter((r) => r.path === '/publisher').map((r) => (JSON.parse(r.body) as { anomaly: { id: string } }).anomaly.id);
     expect(ids.sort()).toEqual(['601', '602']);
     expect(service!.dispatcher.stats.invalid).toBe(0);
+  });
+
+  it('re-reads the config file when it changes; a broken edit keeps the previous targets', async () => {
+    const dir = path.resolve('.data', 'test', `webhooks-config-${RUN}`);
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'webhooks.json');
+    const write = (targets: unknown) => writeFileSync(file, typeof targets === 'string' ? targets : JSON.stringify(targets));
+    write([{ id: `fileA-${RUN}`, url: `${base}/fileA` }]);
+    const nm = names();
+    service = await startWebhookService({ ALERT_WEBHOOKS_FILE: file, PUBLIC_URL }, getLogger(), { ...nm, startId: '0', blockMs: 200, reloadMs: 50, retry: { attempts: 2, backoffMs: 50 } });
+    expect(service!.targets().map((t) => t.id)).toEqual([`fileA-${RUN}`]);
+    await xadd(nm.streamKey, testPush('new', { id: '701' }));
+    await until('delivery to A', () => received.some((r) => r.path === '/fileA'));
+
+    write([{ id: `fileB-${RUN}`, url: `${base}/fileB`, min_severity: 'critical' }]);
+    await until('the reload', () => service!.targets()[0]?.id === `fileB-${RUN}`);
+    write('[{"url": ');
+    await new Promise((r) => setTimeout(r, 300)); // several polls of the broken file
+    expect(service!.targets().map((t) => t.id)).toEqual([`fileB-${RUN}`]);
+    await xadd(nm.streamKey, testPush('new', { id: '702', severity: 'critical' }));
+    await until('delivery to B', () => received.some((r) => r.path === '/fileB'));
+    expect(received.filter((r) => r.path === '/fileA')).toHaveLength(1);
   });
 });
