@@ -169,6 +169,10 @@ describe('detection partitions across processes', () => {
     const ends = covers.flatMap((c) => Array.from({ length: PEERS }, (_, k) => ev(sub(c), k + 1, T(100 + k * 0.1), null)));
     await enqueueDetectBatch(ends, P, Date.now());
     await waitFor('every hijack resolved', async () => ((await rows()).every((r) => r.status === 'resolved') ? true : null));
+    // Stored first, then pushed.
+    await waitFor('every resolution pushed', async () =>
+      (await pushesSince(streamStart)).filter((m) => m.kind === 'resolved' && m.anomaly.type === 'more_specific' && m.anomaly.originAsn === HIJACKER).length >= covers.length ? true : null,
+    );
 
     const stored = await rows();
     expect(stored.map((r) => r.prefix).sort()).toEqual(covers.map(sub).sort());
@@ -193,7 +197,9 @@ describe('detection partitions across processes', () => {
     } finally {
       await getPgPool().query('ALTER TABLE bgp_anomalies_away RENAME TO bgp_anomalies');
     }
-    await waitFor('hijack stored after the retry', async () => ((await rows()).some((r) => r.prefix === prefix) ? true : null));
+    // Stored first, then pushed: wait for the push.
+    await waitFor('hijack pushed after the retry', async () => ((await pushesSince(streamStart)).some((m) => m.anomaly.prefix === prefix) ? true : null));
+    expect((await rows()).filter((r) => r.prefix === prefix)).toHaveLength(1);
     const news = (await pushesSince(streamStart)).filter((m) => m.kind === 'new' && m.anomaly.prefix === prefix);
     expect(news).toHaveLength(1);
     expect(await redis.zcard(`bull:detect-p${partitionOf(prefix, P)}:failed`)).toBe(failedBefore);

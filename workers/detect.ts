@@ -129,7 +129,10 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
   else {
     watcher = watchDetectionConfig({
       overridePath: opts.configOverridePath ?? null,
-      onChange: (c) => {
+      onChange: (next) => {
+        // The cache holds one window: until a restart the rules keep reading it (another window would be empty).
+        if (next.baselineWindow !== cachedWindow) log.warn({ cached: cachedWindow, configured: next.baselineWindow }, 'detection: the baseline window changes at the next restart of the worker');
+        const c = { ...next, baselineWindow: cachedWindow };
         config = c;
         for (const h of held.values()) h.pd.setConfig(c);
         log.info('detection config reloaded');
@@ -141,7 +144,9 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
 
   // The baselines the rules compare against, shared by the partitions of this process. A prefix
   // without one yet is only learned into the route state until the baseline layer has aggregated it.
-  const baselines = new BaselineCache();
+  // Only the window the rules read (a third of the memory).
+  const baselines = new BaselineCache({ windows: [config.baselineWindow] });
+  const cachedWindow = config.baselineWindow;
   const refreshBaselines = async () => {
     try {
       await baselines.refresh(pgBaselineSource());
