@@ -1,8 +1,8 @@
 // Differential test on MRT written by real BGP speakers, not by archive collectors: a small
-// topology on 127.x.y.0/24 (unprivileged ports) where GoBGP and BIRD dump what they receive, and
-// each file is decoded by our reader and by Debian `bgpdump -m` and compared line by line with the
-// same rules as the fixture test (test/helpers/mrt-diff.ts). The scripted routes must also be found
-// in our decode, so an empty or truncated dump cannot pass.
+// topology on 127.x.y.0/24 and ::1 (unprivileged ports) where GoBGP, BIRD and FRR dump what they
+// receive. Each file is decoded by our reader and by Debian `bgpdump -m -l` and compared line by
+// line with the same rules as the fixture test (test/helpers/mrt-diff.ts). The scripted routes must
+// also be found in our decode, so an empty or truncated dump cannot pass.
 //
 //   S  gobgpd  AS 4200000002 (.2) ──eBGP, ADD-PATH──┐
 //   X  exabgp  AS 65003      (.3) ──eBGP, 2-byte────┤── R gobgpd AS 4200000001 (.1): MRT updates + table
@@ -12,7 +12,7 @@
 //   F dumps BGP4MP (`dump bgp all` / `dump bgp updates`) and TABLE_DUMP_V2 (`dump bgp routes-mrt`).
 //
 // Route scripting: S through the gobgp CLI, X through ExaBGP's API (a FIFO), B through static
-// routes and `birdc disable`. Phase 1 announces; phase 2 withdraws and changes paths.
+// routes and `birdc disable`, F through `network` statements and vtysh. Phase 1 announces; phase 2 withdraws and changes paths.
 // GoBGP raises any MRT dump interval to 60 s, so its table dump is the slowest step (~60 s after R
 // starts); everything else happens while it waits.
 
@@ -34,6 +34,7 @@ import { compareWithBgpdump, decodeMrtFile, haveBgpdump, type DecodedMrt } from 
 const AS_R = 4200000001;
 const AS_S = 4200000002;
 const AS_X = 65003;
+const AS_F = 65005;
 const AS_TRANS = 23456;
 
 const missingCore = [
@@ -47,7 +48,6 @@ const withFrr = Boolean(FRR_BGPD && VTYSH);
 const birdSkip = withBird ? '' : ' — skipped: bird2 missing (apt-get install -y bird2)';
 const exaSkip = withExa ? '' : ' — skipped: exabgp missing (apt-get install -y exabgp)';
 const frrSkip = withFrr ? '' : ' — skipped: FRR missing (apt-get install -y frr)';
-const AS_F = 65005;
 
 // A random 127.x.y.0/24 per run, so two runs on one machine never see each other's sessions.
 const NET = `127.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}.`;
@@ -76,7 +76,7 @@ const LONG_X = [AS_X, ...Array.from({ length: 299 }, (_, i) => (i % 3 === 0 ? 42
 const MANY_COMMUNITIES = Array.from({ length: 80 }, (_, i) => `65000:${1000 + i}`);
 const PACKED_X = Array.from({ length: 40 }, (_, i) => `10.34.${i}.0/24`);
 
-/** A route as "peer prefix[#pathId] path", from our decode or from GoBGP's RIB. */
+/** A route as "peer prefix path", from our decode or from GoBGP's RIB. */
 type RouteKey = string;
 
 function c(asn: number, value: number): number {
@@ -97,7 +97,7 @@ function expectedRib(phase: 1 | 2): RouteKey[] {
     `${s} 10.6.0.0/24 ${AS_S} ${LONG_S_TEXT}`,
     ...(withExa ? [...PACKED_X.map((p) => `${IP.x} ${p} 65003 65034`), `${IP.x} 10.35.0.0/24 ${LONG_X.join(' ')}`] : []),
   ];
-  const keys = edges;
+  const keys = [...edges];
   keys.push(...(phase === 1
     ? [
         `${s} 10.1.0.0/16 ${AS_S} 65010 4200000010`,
@@ -133,11 +133,10 @@ async function ribKeys(r: GobgpSpeaker): Promise<RouteKey[]> {
 
 async function waitRib(r: GobgpSpeaker, phase: 1 | 2): Promise<void> {
   const want = expectedRib(phase);
-  let last: RouteKey[] = [];
   await waitFor(
     `R's RIB after phase ${phase}`,
     async () => {
-      last = await ribKeys(r);
+      const last = await ribKeys(r);
       if (JSON.stringify(last) === JSON.stringify(want)) return true;
       throw new Error(`have\n  ${last.join('\n  ')}\nwant\n  ${want.join('\n  ')}`);
     },
@@ -196,9 +195,9 @@ async function decodeAndCompare(file: string, tmp: string, excluded: number[] = 
   return decoded;
 }
 
-describe('MRT written by real routers (GoBGP, BIRD) vs bgpdump -m', () => {
+describe('MRT written by real routers (GoBGP, BIRD, FRR) vs bgpdump -m -l', () => {
   if (skipReason) {
-    it.skip(`GoBGP/BIRD MRT dumps — ${skipReason}`, () => undefined);
+    it.skip(`GoBGP/BIRD/FRR MRT dumps — ${skipReason}`, () => undefined);
     return;
   }
 

@@ -1,11 +1,9 @@
-// Shared plumbing of the real BGP speakers the router-MRT test starts (GoBGP, BIRD, ExaBGP):
+// Shared plumbing of the real BGP speakers the router-MRT test starts (GoBGP, BIRD, ExaBGP, FRR):
 // owned child processes (own process group, killed with the test process), bounded polling, and
 // CLI calls with a time limit. Nothing here sleeps for a fixed time to "let things settle".
 
 import { execFile } from 'node:child_process';
 import { spawnOwned, sleep, type OwnedProcess } from '@/lib/infra/process-group';
-
-export { sleep };
 
 /**
  * Starts a long-running speaker in the foreground. It dies with us (setpriv --pdeathsig) and
