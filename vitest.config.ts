@@ -43,7 +43,7 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
           include: ['e2e/**/*.spec.ts'],
           environment: 'node',
-          globalSetup: ['./test/global-setup.ts'],
+          globalSetup: ['./test/global-setup.ts', './e2e/build-app.ts'],
           setupFiles: ['./test/setup-env.ts'],
           fileParallelism: false,
           testTimeout: 120_000,

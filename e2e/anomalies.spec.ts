@@ -2,9 +2,9 @@
 // upsertAnomalies show in /anomalies, the filters narrow the list (through the API), a click opens
 // the drill-down with its evidence, and the dashboard's panel and header link to them.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, getPgPool } from '@/lib/db/client';
 import { getAnomaly, listAnomalies, upsertAnomalies } from '@/lib/db/anomalies';
@@ -13,17 +13,8 @@ import { toAnomalyDto } from '@/lib/api/anomaly-dto';
 import { ANOMALY_STREAM_KEY, type AnomalyPushMessage } from '@/lib/detect/push-types';
 import { requireRedisUrl } from '@/lib/env';
 import type { Anomaly } from '@/lib/detect/types';
-import { childEnv } from '@/lib/infra/child-env';
-import { findFreePort } from '@/lib/infra/free-port';
-import { runOwned, spawnOwned, type OwnedProcess } from '@/lib/infra/process-group';
-import { prepareAssets } from '@/scripts/prepare-assets';
+import { chromiumSkipNote, hasChromium, launchChromium, shotDir, startApp, type RunningApp } from './helpers/app';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const repoRoot = path.resolve(import.meta.dirname, '..');
-const shotDir = path.join(repoRoot, '.data', 'test');
-const E2E_DIST_DIR = '.next-e2e';
-const hasChromium = existsSync(CHROMIUM);
 
 const TAG = `e2e${process.pid}`;
 // Event time far ahead of other tests' rows (so they are first in the newest-first list).
@@ -75,23 +66,8 @@ const ROWS = [
   anomaly(1, { type: 'path_deviation', prefix: '203.0.113.0/24', severity: 'low', baselineOrigins: [], originAsn: 64888 }),
 ];
 
-async function waitForHttp(url: string, timeoutMs: number, web: OwnedProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.status < 500 || res.status === 503) return;
-    } catch {
-      // not listening yet
-    }
-    if (!web.isRunning()) throw new Error(`next start exited:\n${web.tail().slice(-30).join('\n')}`);
-    if (Date.now() > deadline) throw new Error(`${url} not up within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-describe.skipIf(!hasChromium)(`anomalies in Chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} not found; apt-get install -y chromium)`}`, () => {
-  let web: OwnedProcess | null = null;
+describe.skipIf(!hasChromium)(`anomalies in Chromium${chromiumSkipNote}`, () => {
+  let web: RunningApp | null = null;
   let baseUrl = '';
   let browser: Browser | null = null;
   let page: Page | null = null;
@@ -101,33 +77,16 @@ describe.skipIf(!hasChromium)(`anomalies in Chromium${hasChromium ? '' : ` (skip
   beforeAll(async () => {
     await getPgPool().query('DELETE FROM bgp_anomalies WHERE dedup_key LIKE $1', [`${TAG}|%`]);
     expect(await upsertAnomalies(ROWS)).toBe(ROWS.length);
-    prepareAssets(repoRoot);
-    await runOwned({
-      name: 'next-build',
-      command: process.execPath,
-      args: [path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'],
-      cwd: repoRoot,
-      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', NEXT_DIST_DIR: E2E_DIST_DIR }),
-      timeoutMs: 240_000,
-    });
-    const port = await findFreePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    web = spawnOwned({
-      name: 'next-start',
-      command: process.execPath,
-      args: [path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
-      cwd: repoRoot,
-      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', LOG_LEVEL: 'warn', NEXT_DIST_DIR: E2E_DIST_DIR }),
-    });
-    await waitForHttp(`${baseUrl}/api/health`, 60_000, web);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    web = await startApp();
+    baseUrl = web.baseUrl;
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
   });
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
-    await web?.stop({ timeoutMs: 5000 });
+    await web?.process.stop({ timeoutMs: 5000 });
     await getPgPool().query('DELETE FROM bgp_anomalies WHERE dedup_key LIKE $1', [`${TAG}|%`]).catch(() => undefined);
     await closeDb();
   });

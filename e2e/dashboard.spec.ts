@@ -2,37 +2,15 @@
 // real collector writing to PostgreSQL and publishing through Redis. The page is opened before
 // the feed plays; a replayed routing update must then appear in the table without a reload.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsPageSchema } from '@/lib/api/contracts';
-import { childEnv } from '@/lib/infra/child-env';
-import { findFreePort } from '@/lib/infra/free-port';
-import { runOwned, spawnOwned, type OwnedProcess } from '@/lib/infra/process-group';
 import type { Collector } from '@/lib/ingest/collector';
 import { startCollector } from '@/lib/ingest/collector';
 import { startReplayServer, type ReplayServer } from '@/lib/replay/server';
-import { prepareAssets } from '@/scripts/prepare-assets';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
-const repoRoot = path.resolve(import.meta.dirname, '..');
-const shotDir = path.join(repoRoot, '.data', 'test');
-/** Listed in tsconfig.json and .gitignore, so `next build` leaves the checkout clean. */
-const E2E_DIST_DIR = '.next-e2e';
-const hasChromium = existsSync(CHROMIUM);
+import { chromiumSkipNote, hasChromium, launchChromium, shotDir, startApp, type RunningApp } from './helpers/app';
 
 // A prefix from the shared address space that no other test uses, different on every run.
 const octet = (n: number) => Math.floor(Math.random() * n);
@@ -61,23 +39,8 @@ function replayLines(nowS: number): string[] {
   ];
 }
 
-async function waitForHttp(url: string, timeoutMs: number, web: OwnedProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.status < 500 || res.status === 503) return;
-    } catch {
-      // not listening yet
-    }
-    if (!web.isRunning()) throw new Error(`next start exited:\n${web.tail().slice(-30).join('\n')}`);
-    if (Date.now() > deadline) throw new Error(`${url} not up within ${timeoutMs} ms:\n${web.tail().slice(-30).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} not found; apt-get install -y chromium)`}`, () => {
-  let web: OwnedProcess | null = null;
+describe.skipIf(!hasChromium)(`dashboard in Chromium${chromiumSkipNote}`, () => {
+  let web: RunningApp | null = null;
   let baseUrl = '';
   let browser: Browser | null = null;
   let page: Page | null = null;
@@ -86,28 +49,9 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (skip
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    prepareAssets(repoRoot);
-    // Its own build directory: a build here must not replace the one a running `npm start` serves.
-    // One production build per run: the test exercises what `npm start` serves.
-    await runOwned({
-      name: 'next-build',
-      command: process.execPath,
-      args: [path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'],
-      cwd: repoRoot,
-      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', NEXT_DIST_DIR: E2E_DIST_DIR }),
-      timeoutMs: 240_000,
-    });
-    const port = await findFreePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    web = spawnOwned({
-      name: 'next-start',
-      command: process.execPath,
-      args: [path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
-      cwd: repoRoot,
-      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', LOG_LEVEL: 'warn', NEXT_DIST_DIR: E2E_DIST_DIR }),
-    });
-    await waitForHttp(`${baseUrl}/api/health`, 60_000, web);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    web = await startApp();
+    baseUrl = web.baseUrl;
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
   });
@@ -116,7 +60,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (skip
     await collector?.stop({ deadlineMs: 5000 }).catch(() => undefined);
     await replay?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
-    await web?.stop({ timeoutMs: 5000 });
+    await web?.process.stop({ timeoutMs: 5000 });
   });
 
   it('shows a replayed update without a reload, labelled as simulated data', async () => {
