@@ -152,24 +152,3 @@ export function hostBitsSetAt(b: Uint8Array, o: number, bits: number): boolean {
   const mask = (0xff << (8 - rem)) & 0xff;
   return (b[o + (bits >> 3)]! & ~mask) !== 0;
 }
-
-/**
- * Text of the prefix of `bits` length whose ceil(bits/8) significant bytes start at b[o]. Bits
- * after `bits` are zeroed (a router installs the masked route); see hostBitsSetAt.
- */
-export function prefixText(b: Uint8Array, o: number, bits: number, afi: number): string {
-  const n = (bits + 7) >> 3;
-  const rem = bits & 7;
-  const mask = rem === 0 ? 0xff : (0xff << (8 - rem)) & 0xff;
-  if (afi !== 2) {
-    const a0 = n > 0 ? b[o]! & (n === 1 ? mask : 0xff) : 0;
-    const a1 = n > 1 ? b[o + 1]! & (n === 2 ? mask : 0xff) : 0;
-    const a2 = n > 2 ? b[o + 2]! & (n === 3 ? mask : 0xff) : 0;
-    const a3 = n > 3 ? b[o + 3]! & mask : 0;
-    return `${a0}.${a1}.${a2}.${a3}/${bits}`;
-  }
-  scratch.fill(0);
-  for (let i = 0; i < n; i++) scratch[i] = b[o + i]!;
-  if (n > 0) scratch[n - 1] = scratch[n - 1]! & mask;
-  return `${ipv6At(scratch, 0)}/${bits}`;
-}
