@@ -5,17 +5,17 @@
 // .data/bench/ unless DATABASE_URL is set; with DATABASE_URL it writes under a unique collector.
 //
 //   npx tsx bench/backfill-throughput.ts [--file <mrt>] [--batch 5000] [--writers 2] [--raw on|off] [--repeat 2]
+//                                        [--parse-rounds 1] [--parse-only]
+//
+// --parse-rounds N repeats the parse-only pass in the same process (the first pass includes JIT
+// warm-up, the later ones show the steady cost) and prints each pass's CPU time; --parse-only
+// stops there, without starting PostgreSQL.
 
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runBackfillInline } from '@/lib/backfill/inline';
 import { mrtFileReader } from '@/lib/backfill/mrt-reader';
-import { getBackfillRun } from '@/lib/db/backfills';
-import { closeDb } from '@/lib/db/client';
-import { resetEnvForTests } from '@/lib/env';
-import { startLocalServices, type LocalServices } from '@/lib/infra/local-services';
-import { getLogger } from '@/lib/log';
+import type { LocalServices } from '@/lib/infra/local-services';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -25,22 +25,40 @@ const { values: args } = parseArgs({
     writers: { type: 'string', default: '2' },
     raw: { type: 'string', default: 'off' },
     repeat: { type: 'string', default: '2' },
+    'parse-rounds': { type: 'string', default: '1' },
+    'parse-only': { type: 'boolean', default: false },
   },
 });
 
-async function parseOnly(file: string, storeRaw: boolean): Promise<{ events: number; records: number; seconds: number }> {
+async function parseOnly(file: string, storeRaw: boolean): Promise<{ events: number; records: number; seconds: number; cpuSeconds: number }> {
   const read = mrtFileReader({ storeRaw });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let events = 0;
   let records = 0;
   for await (const chunk of read({ path: file, collector: 'bench', onSkip: () => {} })) {
     records += chunk.length;
     for (const r of chunk) events += r.events.length;
   }
-  return { events, records, seconds: (performance.now() - t0) / 1000 };
+  const cpu = process.cpuUsage(cpu0);
+  return { events, records, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 async function main(): Promise<void> {
+  const storeRaw = args.raw === 'on';
+  for (let i = 0; i < Number(args['parse-rounds']); i++) {
+    const p = await parseOnly(args.file, storeRaw);
+    console.log(`parse only #${i + 1}: ${p.records} records, ${p.events} events in ${p.seconds.toFixed(2)} s (cpu ${p.cpuSeconds.toFixed(2)} s) = ${Math.round(p.events / p.seconds)} events/s`);
+  }
+  if (args['parse-only']) return;
+  // Loaded after the parse-only passes: the database client's modules (Prisma's WASM engine) are
+  // compiled on background threads at import, which would be counted in the parse's CPU time.
+  const { runBackfillInline } = await import('@/lib/backfill/inline');
+  const { getBackfillRun } = await import('@/lib/db/backfills');
+  const { closeDb } = await import('@/lib/db/client');
+  const { resetEnvForTests } = await import('@/lib/env');
+  const { startLocalServices } = await import('@/lib/infra/local-services');
+  const { getLogger } = await import('@/lib/log');
   let services: LocalServices | null = null;
   let baseDir: string | null = null;
   if (!process.env.DATABASE_URL) {
@@ -52,10 +70,7 @@ async function main(): Promise<void> {
     const { runMigrations } = await import('@/scripts/migrate');
     await runMigrations(services.databaseUrl);
   }
-  const storeRaw = args.raw === 'on';
   try {
-    const p = await parseOnly(args.file, storeRaw);
-    console.log(`parse only: ${p.records} records, ${p.events} events in ${p.seconds.toFixed(2)} s = ${Math.round(p.events / p.seconds)} events/s`);
     for (let i = 0; i < Number(args.repeat); i++) {
       const collector = `bench${process.pid}`;
       const t0 = performance.now();
