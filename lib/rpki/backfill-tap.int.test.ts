@@ -32,20 +32,20 @@ const T0 = 1_700_000_000; // 2023-11-14T22:13:20Z
 const collector = `rpkibf${process.pid % 10_000}`;
 
 const VRPS: Vrp[] = [
-  { prefix: '203.0.113.0/24', maxLength: 24, asn: 65001 },
-  { prefix: '198.51.100.0/24', maxLength: 24, asn: 65009 },
+  { prefix: '100.77.1.0/24', maxLength: 24, asn: 65001 },
+  { prefix: '100.77.2.0/24', maxLength: 24, asn: 65009 },
 ];
 
 /**
- * 40 records; per record: peer 1 (AS65001) valid 203.0.113.0/24 and too specific 203.0.113.128/25,
- * peer 2 (AS65002) wrong origin for 203.0.113.0/24 and 198.51.100.0/24, and 192.0.2.0/24 (not found).
+ * 40 records; per record: peer 1 (AS65001) valid 100.77.1.0/24 and too specific 100.77.1.128/25,
+ * peer 2 (AS65002) wrong origin for 100.77.1.0/24 and 100.77.2.0/24, and 100.77.3.0/24 (not found).
  * (The test reader's origin is 65000 + peer.)
  */
 function writeFile(name: string): string {
   const lines: string[] = [];
   for (let i = 0; i < 20; i++) {
-    lines.push(JSON.stringify({ t: T0 + i * 10, peer: 1, prefixes: ['203.0.113.0/24', '203.0.113.128/25'] }));
-    lines.push(JSON.stringify({ t: T0 + i * 10 + 5, peer: 2, prefixes: ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.0/24'] }));
+    lines.push(JSON.stringify({ t: T0 + i * 10, peer: 1, prefixes: ['100.77.1.0/24', '100.77.1.128/25'] }));
+    lines.push(JSON.stringify({ t: T0 + i * 10 + 5, peer: 2, prefixes: ['100.77.1.0/24', '100.77.2.0/24', '100.77.3.0/24'] }));
   }
   const file = path.join(dir, name);
   writeFileSync(file, `${lines.join('\n')}\n`);
@@ -68,6 +68,9 @@ afterEach(async () => {
   await closeBackfillRpki();
 });
 afterAll(async () => {
+  // Our events (their own collector, prefixes no other test uses) would otherwise feed other
+  // tests' aggregations of the shared database.
+  await getPgPool().query('DELETE FROM bgp_events WHERE collector = $1', [collector]);
   await resetRpkiTables({ anomalies: true });
   rmSync(dir, { recursive: true, force: true });
   await closeDb();
@@ -106,7 +109,7 @@ describe('RPKI validation of backfilled routes', () => {
 
   it('with the service in the process: its index, and historic rpki_invalid anomalies for watched prefixes at event time', async () => {
     const { index } = VrpIndex.build(VRPS);
-    setRpkiIndexProvider(() => ({ index, watch: WatchList.parse('203.0.113.0/24').watch }));
+    setRpkiIndexProvider(() => ({ index, watch: WatchList.parse('100.77.1.0/24').watch }));
     const run = await runBackfillInline({ kind: 'files', files: [writeFile('d.ndjson')], collector }, inlineDeps());
     expect((await sumBackfillRpkiByRun([run.id])).get(run.id)).toEqual({ ...EXPECTED, vrpCount: 2 });
     const r = await getPgPool().query<{ prefix: string; origin: string; status: string; severity: string; started: string; ended: string; trigger: string; run_id: string; dedup_key: string }>(
@@ -114,11 +117,11 @@ describe('RPKI validation of backfilled routes', () => {
               evidence->>'trigger' AS trigger, evidence->>'run_id' AS run_id, dedup_key
          FROM bgp_anomalies WHERE anomaly_type = 'rpki_invalid' ORDER BY prefix`,
     );
-    // 198.51.100.0/24 is invalid too but not watched; 203.0.113.128/25 (too specific) and the
-    // wrong-origin 203.0.113.0/24 are inside the watched prefix.
+    // 100.77.2.0/24 is invalid too but not watched; 100.77.1.128/25 (too specific) and the
+    // wrong-origin 100.77.1.0/24 are inside the watched prefix.
     expect(r.rows).toEqual([
-      { prefix: '203.0.113.0/24', origin: '65002', status: 'resolved', severity: 'low', started: String(T0 + 5), ended: String(T0 + 195), trigger: 'backfill', run_id: run.id, dedup_key: `rpki_invalid|203.0.113.0/24|65002|backfill:${run.id}` },
-      { prefix: '203.0.113.128/25', origin: '65001', status: 'resolved', severity: 'low', started: String(T0), ended: String(T0 + 190), trigger: 'backfill', run_id: run.id, dedup_key: `rpki_invalid|203.0.113.128/25|65001|backfill:${run.id}` },
+      { prefix: '100.77.1.0/24', origin: '65002', status: 'resolved', severity: 'low', started: String(T0 + 5), ended: String(T0 + 195), trigger: 'backfill', run_id: run.id, dedup_key: `rpki_invalid|100.77.1.0/24|65002|backfill:${run.id}` },
+      { prefix: '100.77.1.128/25', origin: '65001', status: 'resolved', severity: 'low', started: String(T0), ended: String(T0 + 190), trigger: 'backfill', run_id: run.id, dedup_key: `rpki_invalid|100.77.1.128/25|65001|backfill:${run.id}` },
     ]);
     expect(seen).toEqual([]);
   });
