@@ -325,7 +325,11 @@ export class RouteState {
   }
 
   private growBlocks(): void {
-    const n = this.blockOrigin.length * 2;
+    // The bitsets are most of the state (256 B a block at 2,048 peers): past a million blocks
+    // (a full table, or the first new block after a restore sized exactly) grow by a quarter, not
+    // double, or half a gigabyte of empty bitsets is allocated for a few new origins.
+    const len = this.blockOrigin.length;
+    const n = len >= 1 << 18 ? len + Math.ceil(len / 4) : len * 2;
     this.bits = grow32(this.bits, n * this.words);
     this.blockOrigin = grow32(this.blockOrigin, n);
     this.blockNext = grow32(this.blockNext, n);
