@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaselineCache } from '@/lib/baseline/cache';
 import type { BgpEvent } from '@/lib/bgp/types';
-import { listAggregatedHours, pgBaselineSource, resetBaselines } from '@/lib/db/baselines';
+import { listAggregatedHours, pgBaselineSource, resetBaselines, setDayChunkForTests } from '@/lib/db/baselines';
 import { closeDb, getPgPool } from '@/lib/db/client';
 import { partitionForHour } from '@/lib/db/event-partition-bounds';
 import { insertEventBatch } from '@/lib/db/events';
@@ -62,6 +62,7 @@ async function until<T>(what: string, get: () => Promise<T | null | undefined | 
 }
 
 beforeAll(async () => {
+  setDayChunkForTests(1);
   redis = createRedisConnection();
   await clearBaselineQueue();
   await cleanup();
@@ -84,9 +85,11 @@ describe('baseline worker', () => {
         ann(H0 + 1, 5, '192.0.2.1', [64500, 3333]),
         ann(H0 + 1, 6, '192.0.2.2', [64501, 1299, 3333]),
         ann(H0 + 23, 7, '192.0.2.1', [64500, 3333]),
+        // Sorts before P as a network, after it as text: the day fold streams rows one at a time here.
+        ann(H0 + 2, 8, '192.0.2.1', [64500, 3356], '9.0.0.0/8'),
         ann(LAST, 30, '192.0.2.1', [64500, 3333], '198.51.100.0/24'),
       ], { recordWindows: true })).inserted,
-    ).toBe(4);
+    ).toBe(5);
 
     const log = pino({ level: 'silent' });
     worker = new Worker(
@@ -132,6 +135,8 @@ describe('baseline worker', () => {
     // Day D0 ended: it is the whole 7 d / 30 d window.
     expect(cache.getBaseline(P, '7d')?.originCount(3333)).toBe(3);
     expect(cache.getSummary(P, '30d')).toMatchObject({ announcements: 3, hoursSeen: 2 });
+    expect(cache.getBaseline('9.0.0.0/8', '30d')?.originCount(3356)).toBe(1);
+    expect(cache.getBaseline('9.0.0.0/8', '7d')?.originCount(3356)).toBe(1);
     expect(cache.linkHint(1299, 3333, '30d')).toBe(1);
     // 24 h as of LAST - 1 = H0+25 covers (H0+1, H0+25]: only H0+23 of P is in it.
     expect(cache.getSummary(P, '24h')).toMatchObject({ announcements: 1, hoursSeen: 1 });

@@ -103,7 +103,12 @@ export const dayOfHour = (hour: number): number => Math.floor(hour / 24);
 export const DAY_ROW_LIMITS: TrimLimits = { origins: 32, links: 256, paths: 128 };
 
 /** Prefixes per statement when streaming a day's rows (bounded memory at 1 M prefixes). */
-const DAY_CHUNK = 20_000;
+let DAY_CHUNK = 20_000;
+
+/** Tests: a small chunk, so a handful of prefixes crosses chunk boundaries. */
+export function setDayChunkForTests(n: number): void {
+  DAY_CHUNK = n;
+}
 
 export interface AggregateHourResult {
   hour: number;
@@ -470,7 +475,8 @@ async function forEachDayChunk(client: Client, day: number, fn: (rows: { prefix:
   let after: string | null = null;
   for (;;) {
     const r: pg.QueryResult<{ prefix: string; state: Buffer }> = await client.query(
-      `SELECT prefix::text AS prefix, state FROM prefix_day_stats WHERE day = $1 AND ($2::cidr IS NULL OR prefix > $2::cidr) ORDER BY prefix LIMIT $3`,
+      // ORDER BY the cidr column, not the text output column of the same name (text order differs).
+      `SELECT d.prefix::text AS prefix, d.state FROM prefix_day_stats d WHERE d.day = $1 AND ($2::cidr IS NULL OR d.prefix > $2::cidr) ORDER BY d.prefix LIMIT $3`,
       [day, after, DAY_CHUNK],
     );
     if (r.rows.length === 0) return;
