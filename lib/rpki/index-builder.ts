@@ -6,12 +6,12 @@
 // cannot run (no worker support where this code was bundled, a crash), the build happens in
 // process instead and the reason is logged once: slower for the event loop, never wrong.
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '@/lib/log';
 import { applySlurm, type SlurmConfig } from '@/lib/rpki/slurm';
 import type { Vrp } from '@/lib/rpki/types';
+import { siblingModule, spawnModuleWorker } from '@/lib/rpki/worker-spawn';
 import { VrpIndex, type VrpIndexData } from '@/lib/rpki/vrp-index';
 
 /** What a build returns (in process or off-thread alike). */
@@ -60,15 +60,9 @@ export function indexBuffers(data: VrpIndexData): ArrayBuffer[] {
   return out;
 }
 
-/** How to start the worker: the .ts source goes through tsx (dev, tests), a built .js runs as is. */
+/** The worker module next to this one (.ts through tsx, or the built .js). */
 function spawnWorker(): Worker {
-  const here = fileURLToPath(import.meta.url);
-  const ts = here.endsWith('.ts');
-  const file = here.replace(/index-builder\.(ts|js|mjs)$/, `index-build-worker.${ts ? 'ts' : 'js'}`);
-  if (!existsSync(file)) throw new Error(`worker script ${file} not found`);
-  if (!ts) return new Worker(file);
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })`;
-  return new Worker(boot, { eval: true });
+  return spawnModuleWorker(siblingModule(fileURLToPath(import.meta.url), 'index-build-worker'));
 }
 
 export class VrpIndexBuilder {

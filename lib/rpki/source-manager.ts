@@ -166,8 +166,8 @@ export class RpkiSourceManager {
       this.rtr.push(client);
       this.addState(client.id, 'rtr');
     }
-    for (const f of config.files) this.json.push(createJsonVrpSource('file', f));
-    for (const u of config.urls) this.json.push(createJsonVrpSource('url', u));
+    for (const f of config.files) this.json.push(createJsonVrpSource('file', f, { logger: this.log() }));
+    for (const u of config.urls) this.json.push(createJsonVrpSource('url', u, { logger: this.log() }));
     for (const j of this.json) this.addState(j.id, j.kind);
     if (config.slurmFile) {
       const file = config.slurmFile;
@@ -195,6 +195,7 @@ export class RpkiSourceManager {
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     this.rebuildTimer = null;
     await Promise.all(this.rtr.map((c) => c.stop()));
+    await Promise.all(this.json.map((j) => j.close()));
     // Closing our builder abandons a build in flight (its result would be dropped anyway).
     if (!this.opts.builder) await this.builder.close();
     await this.rebuilding;

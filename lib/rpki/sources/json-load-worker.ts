@@ -1,0 +1,29 @@
+// Worker-thread side of json-source.ts: reads a VRP JSON export (file or URL), hashes it, parses
+// and checks it, and sends the VRPs back in chunks (each chunk is one message: the main thread
+// deserialises a few thousand objects per event-loop turn instead of parsing 60 MB in one go).
+
+import { parentPort } from 'node:worker_threads';
+import { readExport, type JsonLoadRequest, type JsonLoadResponse } from '@/lib/rpki/sources/json-source';
+import { parseVrpJson } from '@/lib/rpki/vrp-json';
+import { createHash } from 'node:crypto';
+
+const port = parentPort;
+if (!port) throw new Error('json-load-worker runs as a worker thread only');
+
+const CHUNK = 10_000;
+
+port.on('message', (req: JsonLoadRequest) => {
+  void (async () => {
+    try {
+      const text = await readExport(req.kind, req.location);
+      const sha256 = createHash('sha256').update(text).digest('hex');
+      if (sha256 === req.lastHash) return port.postMessage({ id: req.id, type: 'unchanged' } satisfies JsonLoadResponse);
+      const doc = parseVrpJson(text, req.nowMs);
+      for (let off = 0; off < doc.vrps.length; off += CHUNK) port.postMessage({ id: req.id, type: 'vrps', vrps: doc.vrps.slice(off, off + CHUNK) } satisfies JsonLoadResponse);
+      port.postMessage({ id: req.id, type: 'done', sha256, aspas: doc.aspas, problems: doc.problems, expired: doc.expired, generatedAtMs: doc.generatedAtMs } satisfies JsonLoadResponse);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      port.postMessage({ id: req.id, type: 'error', name: e.name, message: e.message } satisfies JsonLoadResponse);
+    }
+  })();
+});
