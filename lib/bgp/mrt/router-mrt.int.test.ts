@@ -546,9 +546,17 @@ dump bgp updates ${files.frrUpdates}
   }
 
   it('GoBGP TABLE_DUMP_V2 (its 60 s dump) matches bgpdump and holds R\'s final RIB', async () => {
-    // The dump is written in one go after the timer fires; stopping R then flushes and closes it.
+    // The dump is written record by record after the timer fires: wait until it decodes to its end
+    // with as many entries as R's RIB holds, then stop R (it closes the file).
     const remaining = Math.max(0, TABLE_DUMP_WAIT_MS - (Date.now() - rStartedAt));
-    await waitFor('the GoBGP table dump', () => (statSync(files.gobgpTable).size > 0 ? true : null), remaining, 250);
+    const want = expectedRib(2).length;
+    await waitFor('the GoBGP table dump', async () => {
+      if (statSync(files.gobgpTable).size === 0) return null;
+      const partial = await decodeMrtFile(files.gobgpTable);
+      const have = partial.items.filter((i) => i.kind === 'rib').length;
+      if (partial.fatal === null && have >= want) return true;
+      throw new Error(`${have} of ${want} RIB entries${partial.fatal ? `, ${partial.fatal.message}` : ''}`);
+    }, remaining, 250);
     await r.proc.stop({ timeoutMs: 5_000 });
     const d = await decodeAndCompare(files.gobgpTable, dir);
     expect(d.items.filter((i) => i.kind === 'peer_index')).toHaveLength(1);
