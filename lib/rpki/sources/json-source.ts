@@ -75,6 +75,8 @@ export function createJsonVrpSource(kind: 'file' | 'url', location: string, opts
       if (!p) return;
       if (m.type === 'vrps') {
         for (const v of m.vrps) p.vrps.push(v);
+        // Ask for the next chunk from a later turn, so other work runs between chunks.
+        setImmediate(() => w.postMessage({ type: 'ack', id: m.id }));
         return;
       }
       pending.delete(m.id);
