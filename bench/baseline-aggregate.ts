@@ -10,7 +10,7 @@
 // defaults here give more (few repeats per (prefix, peer) in an hour), the harder case for the
 // path grouping of the aggregation.
 //
-//   node --import tsx bench/baseline-aggregate.ts [--events 1000000] [--prefixes 200000] [--hours 3]
+//   node --import tsx bench/baseline-aggregate.ts [--events 1000000] [--prefixes 200000] [--hours 3] [--keep]
 //
 // Uses DATABASE_URL, or starts a private throw-away PostgreSQL under .data/bench-baseline.
 
@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     prefixes: { type: 'string', default: '200000' },
     /** Hours aggregated after the first: the last one ends the day. */
     hours: { type: 'string', default: '3' },
+    /** Leave the events and baselines in place (to profile the SQL afterwards with DATABASE_URL). */
+    keep: { type: 'boolean', default: false },
   },
 });
 
@@ -132,8 +134,10 @@ async function main(): Promise<void> {
     const hasDays = await db.query<{ ok: boolean }>(`SELECT to_regclass('prefix_day_stats') IS NOT NULL AS ok`);
     if (hasDays.rows[0]?.ok) await size('prefix_day_stats', 'prefix-days');
     await size('prefix_baselines', 'window states');
-    await db.query(`DELETE FROM bgp_events WHERE "timestamp" >= $1 AND "timestamp" < $2`, range);
-    await baselines.resetBaselines(db);
+    if (!args.keep) {
+      await db.query(`DELETE FROM bgp_events WHERE "timestamp" >= $1 AND "timestamp" < $2`, range);
+      await baselines.resetBaselines(db);
+    }
   } finally {
     await db.end();
     await stop?.();
