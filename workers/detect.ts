@@ -12,6 +12,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BaselineCache } from '@/lib/baseline/cache';
 import { pgBaselineSource } from '@/lib/db/baselines';
+import { FallbackBaselines } from '@/lib/detect/baseline-fallback';
 import { loadDetectCheckpoint, saveDetectCheckpoint } from '@/lib/db/detect-checkpoints';
 import type { DetectionConfig } from '@/lib/detect/config';
 import { watchDetectionConfig, type ConfigWatcher } from '@/lib/detect/config-file';
@@ -32,6 +33,9 @@ import {
   renewLease,
 } from '@/lib/queue/detect';
 import { persistAndPush } from '@/workers/detect-push';
+
+/** Read while the configured baseline window covers no hour yet. */
+const FALLBACK_WINDOW = '24h' as const;
 
 export interface DetectionServiceOptions {
   partitions: number;
@@ -144,12 +148,14 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
 
   // The baselines the rules compare against, shared by the partitions of this process. A prefix
   // without one yet is only learned into the route state until the baseline layer has aggregated it.
-  // Only the window the rules read (a third of the memory).
-  const baselines = new BaselineCache({ windows: [config.baselineWindow] });
+  // Only the window the rules read, plus the 24-hour one it falls back to while it is still empty
+  // (7 d / 30 d are sums of ended days: a fresh installation has none for up to a day).
   const cachedWindow = config.baselineWindow;
+  const baselineCache = new BaselineCache({ windows: cachedWindow === FALLBACK_WINDOW ? [cachedWindow] : [cachedWindow, FALLBACK_WINDOW] });
+  const baselines = new FallbackBaselines(baselineCache, FALLBACK_WINDOW);
   const refreshBaselines = async () => {
     try {
-      await baselines.refresh(pgBaselineSource());
+      await baselineCache.refresh(pgBaselineSource());
     } catch (err) {
       log.warn({ err }, 'detection: baseline refresh failed; using the previous baselines');
     }
@@ -359,7 +365,7 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
       owner: opts.owner,
       published,
       failedJobs,
-      baselinePrefixes: baselines.size,
+      baselinePrefixes: baselineCache.size,
       timings: { jobs: durations.length, queueWaitMs: { p50: pctl(waits, 0.5), p99: pctl(waits, 0.99) }, jobMs: { p50: pctl(durations, 0.5), p99: pctl(durations, 0.99) }, persistMs: { p50: pctl(persists, 0.5), p99: pctl(persists, 0.99) } },
       partitions: [...held.values()].map((h) => ({
         partition: h.partition,
