@@ -20,6 +20,7 @@ import { createRedisConnection } from '@/lib/queue/connection';
 import { baselineScanJob, BASELINE_SCAN_SCHEDULER_ID, closeQueues, dispatch, getQueue } from '@/lib/queue/jobs';
 import { BASELINE_GRACE_SECONDS, ensureBaselineScheduler, runBaselineJob } from '@/workers/baseline';
 import { makeTestEvent } from '@/test/helpers/db';
+import { deleteKeys } from '@/test/helpers/redis';
 
 const HOUR_US = 3_600_000_000;
 const H0 = Math.floor(Date.UTC(2030, 2, 1, 0) / 3_600_000);
@@ -34,13 +35,8 @@ let redis: Redis;
 let worker: Worker | null = null;
 const processed: { name: string; hour?: number }[] = [];
 
-async function clearBaselineQueue(): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'bull:baseline:*', 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+function clearBaselineQueue(): Promise<void> {
+  return deleteKeys(redis, 'bull:baseline:*');
 }
 
 async function cleanup(): Promise<void> {

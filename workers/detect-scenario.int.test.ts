@@ -26,6 +26,8 @@ import { GET } from '@/app/api/v1/bgp/anomalies/stream/route';
 import { startDetectionService, type DetectionService } from '@/workers/detect';
 import { registerDetectFeed } from '@/workers/detect-feed';
 import { closeAnomalyPushRedis } from '@/workers/detect-push';
+import { waitFor } from '@/test/helpers/wait';
+import { deleteKeys } from '@/test/helpers/redis';
 
 const logger = getLogger().child({ test: 'detect-scenario' });
 const P = 2;
@@ -54,25 +56,8 @@ const incidentGate = new Promise<void>((r) => (releaseIncident = r));
 const sse = new AbortController();
 const pushes: AnomalyPushMessage[] = [];
 
-async function waitFor<T>(what: string, fn: () => Promise<T | false | null | undefined> | T | false | null | undefined, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function clearDetectKeys(): Promise<void> {
-  for (const pattern of ['bull:detect-p*', 'detect:*']) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
+function clearDetectKeys(): Promise<void> {
+  return deleteKeys(redis, 'bull:detect-p*', 'detect:*');
 }
 
 /** Reads the SSE endpoint in the background, collecting every anomaly message. */

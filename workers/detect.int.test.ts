@@ -17,6 +17,8 @@ import { ANOMALY_STREAM_KEY, parseAnomalyPush, type AnomalyPushMessage } from '@
 import { createRedisConnection } from '@/lib/queue/connection';
 import { closeDetectQueues, enqueueDetectBatch, leaseKey } from '@/lib/queue/detect';
 import { makeTestEvent } from '@/test/helpers/db';
+import { waitFor } from '@/test/helpers/wait';
+import { deleteKeys } from '@/test/helpers/redis';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const P = 3;
@@ -74,16 +76,6 @@ function startChild(owner: string): Promise<ChildProcess> {
   });
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | false | null | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function holders(): Promise<(string | null)[]> {
   return Promise.all(Array.from({ length: P }, (_, p) => redis.get(leaseKey(P, p))));
 }
@@ -101,15 +93,8 @@ async function rows(): Promise<{ dedup_key: string; prefix: string; status: stri
   return r.rows;
 }
 
-async function clearDetectKeys(): Promise<void> {
-  for (const pattern of ['bull:detect-p*', 'detect:*']) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
+function clearDetectKeys(): Promise<void> {
+  return deleteKeys(redis, 'bull:detect-p*', 'detect:*');
 }
 
 beforeAll(async () => {

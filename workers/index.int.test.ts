@@ -15,28 +15,11 @@ import { createRedisConnection } from '@/lib/queue/connection';
 import { startRisTestServer, type RisTestServer } from '@/lib/ingest/ris-test-server';
 import { testFrames } from '@/lib/ingest/ris-test-frames';
 import { resetDatabase } from '@/test/helpers/db';
+import { waitFor } from '@/test/helpers/wait';
+import { deleteKeys } from '@/test/helpers/redis';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const SHUTDOWN_DEADLINE_MS = 10_000;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | false | null | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function deleteMatching(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
 
 let redis: Redis;
 let server: RisTestServer;
@@ -47,8 +30,7 @@ beforeAll(async () => {
   redis = createRedisConnection({ maxRetriesPerRequest: 1 });
   // Every queue: jobs other test files left (a backfill of a real MRT fixture, say) would be
   // picked up by this worker and add rows of their own. Test files run one at a time.
-  await deleteMatching(redis, 'bull:*');
-  await deleteMatching(redis, 'obs:worker:heartbeat:*');
+  await deleteKeys(redis, 'bull:*', 'obs:worker:heartbeat:*');
   await redis.del(FEED_STATE_KEY);
   await resetDatabase();
   server = await startRisTestServer();

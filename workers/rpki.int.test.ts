@@ -12,20 +12,11 @@ import { ROUTE_SUMMARY_KEY, routeSummarySchema } from '@/lib/rpki/summary';
 import { startRpkiService } from '@/workers/rpki';
 import { makeTestEvent } from '@/test/helpers/db';
 import { resetRpkiTables } from '@/test/helpers/rpki';
+import { waitFor as until } from '@/test/helpers/wait';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bgpobs-rpki-svc-'));
 const file = path.join(dir, 'vrps.json');
 const write = (roas: object[]) => writeFileSync(file, JSON.stringify({ roas }));
-
-async function until<T>(what: string, get: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const clean = () => resetRpkiTables({ anomalies: true });
 beforeAll(clean);

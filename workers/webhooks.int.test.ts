@@ -24,6 +24,7 @@ import { getLogger } from '@/lib/log';
 import { ensureGroup, getDeliveryStats } from '@/lib/queue/webhooks';
 import { publishAnomalyPushes } from '@/lib/queue/detect-stream';
 import { startWebhookService, type WebhookService } from '@/workers/webhooks';
+import { deleteKeys } from '@/test/helpers/redis';
 
 interface Received {
   path: string;
@@ -63,13 +64,8 @@ async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_0
   }
 }
 
-async function clearKeys(pattern: string) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+function clearKeys(pattern: string): Promise<void> {
+  return deleteKeys(redis, pattern);
 }
 
 function names() {

@@ -22,6 +22,8 @@ import { createRedisConnection } from '@/lib/queue/connection';
 import { closeQueues } from '@/lib/queue/jobs';
 import { startBrokerTestServer, type BrokerTestServer } from '@/lib/sources/bgpstream/broker-test-server';
 import { runBackfillJob } from '@/workers/backfill';
+import { waitFor } from '@/test/helpers/wait';
+import { deleteKeys } from '@/test/helpers/redis';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const logger = getLogger().child({ module: 'backfill-int-test' });
@@ -30,16 +32,6 @@ const T0 = 1_427_846_400; // 2015-04-01T00:00:00Z
 let dir: string;
 let redis: Redis;
 const children: ChildProcess[] = [];
-
-async function waitFor<T>(what: string, fn: () => Promise<T | false | null | undefined>, timeoutMs = 90_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function countEvents(collector: string): Promise<{ n: number; distinct: number }> {
   const r = await getPgPool().query<{ n: number; d: number }>(
@@ -58,13 +50,8 @@ async function symmetricDifference(a: string, b: string): Promise<number> {
   return r1.rows[0]!.n + r2.rows[0]!.n;
 }
 
-async function clearBackfillQueue(): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'bull:backfill:*', 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+function clearBackfillQueue(): Promise<void> {
+  return deleteKeys(redis, 'bull:backfill:*');
 }
 
 function spawnWorker(batchSize: number, pauseMs: number, pauseEvery: number): { child: ChildProcess; ready: Promise<void> } {

@@ -11,18 +11,9 @@ import { startCollector, type Collector } from '@/lib/ingest/collector';
 import { startRisTestServer, type RisTestServer } from '@/lib/ingest/ris-test-server';
 import { expectedKey, testFrames, type ExpectedEvent } from '@/lib/ingest/ris-test-frames';
 import { getLogger } from '@/lib/log';
+import { waitFor } from '@/test/helpers/wait';
 
 const logger = getLogger().child({ test: 'collector.int' });
-
-async function waitFor<T>(what: string, fn: () => Promise<T | false | null | undefined> | T | false | null | undefined, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface Row {
   prefix: string;
