@@ -19,10 +19,6 @@ import { forgetKnownPartitions } from '@/lib/db/partitions';
 import { createRedisConnection } from '@/lib/queue/connection';
 import { baselineScanJob, BASELINE_SCAN_SCHEDULER_ID, closeQueues, dispatch, getQueue } from '@/lib/queue/jobs';
 import { BASELINE_GRACE_SECONDS, ensureBaselineScheduler, runBaselineJob } from '@/workers/baseline';
-import { baselineScanTrigger } from '@/workers/baseline-trigger';
-import { parseDetectionConfig } from '@/lib/detect/config';
-import { closeDetectQueues } from '@/lib/queue/detect';
-import { startDetectionService } from '@/workers/detect';
 import { makeTestEvent } from '@/test/helpers/db';
 import { deleteKeys } from '@/test/helpers/redis';
 
@@ -31,9 +27,6 @@ const H0 = Math.floor(Date.UTC(2030, 2, 1, 0) / 3_600_000);
 const D0 = H0 / 24;
 const P = '203.0.113.0/24';
 const LAST = H0 + 24 + 2; // the newest event: closes every hour of day D0
-// The second test's hours, after LAST: a new prefix in TRIGGER_HOUR, closed by an event the hour after.
-const TRIGGER_HOUR = LAST + 2;
-const Q = '198.18.7.0/24';
 
 const ann = (hour: number, minute: number, peerIp: string, path: number[], prefix = P): BgpEvent =>
   makeTestEvent({ prefix, prefixLength: Number(prefix.split('/')[1]), peerIp, asPath: path, asPathLength: path.length, originAsn: path[path.length - 1]!, timestampUs: hour * HOUR_US + minute * 60_000_000 });
@@ -48,7 +41,7 @@ function clearBaselineQueue(): Promise<void> {
 
 async function cleanup(): Promise<void> {
   const db = getPgPool();
-  for (let h = H0; h <= TRIGGER_HOUR + 1; h++) await db.query(`DROP TABLE IF EXISTS "${partitionForHour(h).name}"`);
+  for (let h = H0; h <= LAST; h++) await db.query(`DROP TABLE IF EXISTS "${partitionForHour(h).name}"`);
   forgetKnownPartitions();
   await db.query(`DELETE FROM ingest_windows WHERE window_start >= $1::timestamptz`, [new Date(H0 * 3_600_000).toISOString()]);
   await resetBaselines();
@@ -158,30 +151,5 @@ describe('baseline worker', () => {
     expect(cache.getBaseline(P, '7d')?.originCount(64666)).toBe(1);
     expect(cache.getSummary(P, '30d')).toMatchObject({ announcements: 4 });
     expect(cache.linkHint(174, 64666, '7d')).toBe(1);
-  });
-  it('committed events that close an hour enqueue its scan at once, and detection reads the new baseline without waiting for its timer', async () => {
-    const log = pino({ level: 'silent' });
-    // The periodic refresh is far away: only the baseline queue's completion can make it see Q.
-    const service = await startDetectionService({ partitions: 1, owner: 'baseline-trigger-test', logger: log, baselineRefreshMs: 600_000, config: parseDetectionConfig({ baselineWindow: '24h' }) });
-    try {
-      expect(service.stats().baselinePrefixes).toBeGreaterThan(0);
-      const before = service.stats().baselinePrefixes;
-      processed.length = 0;
-      const trigger = baselineScanTrigger(log);
-      const quiet = [ann(TRIGGER_HOUR, 5, '192.0.2.1', [64500, 64777], Q), ann(TRIGGER_HOUR, 6, '192.0.2.2', [64501, 64777], Q)];
-      expect((await insertEventBatch(quiet, { recordWindows: true })).inserted).toBe(2);
-      trigger(quiet); // sets the event-time mark: TRIGGER_HOUR is still open
-      const closing = [ann(TRIGGER_HOUR + 1, 11, '192.0.2.1', [64500, 3333], '198.51.100.0/24')];
-      expect((await insertEventBatch(closing, { recordWindows: true })).inserted).toBe(1);
-      trigger(closing); // :11 past the next hour: TRIGGER_HOUR's grace (10 min) is over
-
-      await until('the closed hour aggregated', async () => processed.some((p) => p.hour === TRIGGER_HOUR));
-      expect(processed.find((p) => p.name === 'baseline-scan')).toBeDefined();
-      await until('detection sees the new prefix', async () => service.stats().baselinePrefixes > before, 20_000);
-    } finally {
-      await service.stop();
-      await closeDetectQueues();
-      await deleteKeys(redis, 'bull:detect-p*', 'detect:*');
-    }
   });
 });

@@ -15,20 +15,11 @@ export interface DetectFeedStats {
   failedEvents: number;
 }
 
-/**
- * `alsoOnCommit`: other consumers of committed batches in this process that are cheap and
- * synchronous (the baseline trigger), called with the same batch.
- */
-export function registerDetectFeed(
-  partitions: number,
-  logger: Logger,
-  alsoOnCommit: readonly ((events: readonly BgpEvent[]) => void)[] = [],
-): { stats(): DetectFeedStats; unregister(): void } {
+export function registerDetectFeed(partitions: number, logger: Logger): { stats(): DetectFeedStats; unregister(): void } {
   const log = logger.child({ module: 'detect-feed' });
   const s: DetectFeedStats = { batches: 0, events: 0, jobs: 0, failedBatches: 0, failedEvents: 0 };
   let lastWarnMs = 0;
   setDetectFeed((events: readonly BgpEvent[], committedAtMs: number) => {
-    for (const fn of alsoOnCommit) fn(events);
     s.batches++;
     s.events += events.length;
     enqueueDetectBatch(events, partitions, committedAtMs).then(

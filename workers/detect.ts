@@ -8,7 +8,7 @@
 // Per job: decode → PartitionDetector.process (pure) → cross-partition origin withdrawal sums
 // (Redis) → upsert + push (workers/detect-push.ts) → checkpoint when due.
 
-import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BaselineCache } from '@/lib/baseline/cache';
 import { pgBaselineSource } from '@/lib/db/baselines';
@@ -162,18 +162,6 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
   };
   await refreshBaselines();
   const baselineTimer = setInterval(() => void refreshBaselines(), opts.baselineRefreshMs ?? 60_000);
-  // An aggregated hour is read at once, not at the next timer tick: a replay at 100× plays the
-  // incident seconds after its quiet hour closes. Refreshes are incremental (changed rows only).
-  const baselineEvents = new QueueEvents('baseline', { connection: createRedisConnection({ maxRetriesPerRequest: null }) });
-  let refreshSoon: NodeJS.Timeout | null = null;
-  baselineEvents.on('completed', ({ jobId }) => {
-    if (!jobId.startsWith('baseline-hour-') || refreshSoon) return;
-    refreshSoon = setTimeout(() => {
-      refreshSoon = null;
-      void refreshBaselines();
-    }, 250);
-  });
-  baselineEvents.on('error', (err) => log.warn({ err }, 'detection: baseline queue events failed; baselines refresh on the timer'));
 
   const checkpoint = async (h: Held, why: string) => {
     const cp = h.pd.checkpoint();
@@ -396,8 +384,6 @@ export async function startDetectionService(opts: DetectionServiceOptions): Prom
       stopped = true;
       clearInterval(timer);
       clearInterval(baselineTimer);
-      if (refreshSoon) clearTimeout(refreshSoon);
-      await baselineEvents.close().catch(() => undefined);
       watcher?.close();
       await ticking;
       for (const p of [...held.keys()]) await letGo(p, { lost: false });

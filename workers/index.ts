@@ -22,7 +22,6 @@ import { closeBackfillFlows } from '@/lib/queue/backfill-flow';
 import { startRpkiService, type RpkiService } from '@/workers/rpki';
 import { startWebhookService, type WebhookService } from '@/workers/webhooks';
 import { startDetectionService, type DetectionService } from '@/workers/detect';
-import { baselineScanTrigger } from '@/workers/baseline-trigger';
 import { registerDetectFeed } from '@/workers/detect-feed';
 import { closeAnomalyPushRedis } from '@/workers/detect-push';
 import { closeDetectQueues } from '@/lib/queue/detect';
@@ -112,8 +111,7 @@ async function main(): Promise<void> {
   });
   // Detection: every committed batch goes to the partition queues; this process consumes the
   // partitions whose leases it holds (workers/detect.ts), balanced with the other worker processes.
-  // The same committed batches tell the baseline layer when event time closes an hour.
-  detectFeed = registerDetectFeed(env.DETECT_PARTITIONS, log, [baselineScanTrigger(log)]);
+  detectFeed = registerDetectFeed(env.DETECT_PARTITIONS, log);
   if (env.DETECT_ENABLED) {
     detection = await startDetectionService({
       partitions: env.DETECT_PARTITIONS,
