@@ -4,13 +4,13 @@
 // Redis lease (SET NX PX, renewed; a dead holder's lease expires and another process takes over).
 // Cross-partition origin withdrawal counts are summed in Redis hashes per event-time bucket.
 
-import { Queue, type JobsOptions } from 'bullmq';
+import type { Queue, JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BgpEvent } from '@/lib/bgp/types';
 import { encodeDetectEvent, type DetectBatchPayload } from '@/lib/detect/pipeline/event-codec';
 import { splitByPartition } from '@/lib/detect/pipeline/partition';
 import type { OriginWithdrawalDelta, OriginWithdrawalTotals } from '@/lib/detect/pipeline/partition-detector';
-import { createRedisConnection } from '@/lib/queue/connection';
+import { createQueueRegistry } from '@/lib/queue/registry';
 
 export const DETECT_JOB_NAME = 'detect-batch';
 export const detectQueueName = (partition: number): string => `detect-p${partition}`;
@@ -23,24 +23,13 @@ export const detectQueueName = (partition: number): string => `detect-p${partiti
 export const DETECT_KEEP_COMPLETED = 500;
 const JOB_OPTS: JobsOptions = { attempts: 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: { count: DETECT_KEEP_COMPLETED }, removeOnFail: { count: 1000 } };
 
-let producer: Redis | null = null;
-const queues = new Map<string, Queue>();
+// One retry per command, but with the offline queue: the first batch after start-up must not
+// fail just because the connection is still being made. Add errors are counted by the caller.
+const registry = createQueueRegistry<string>({ maxRetriesPerRequest: 1 });
 
-/** The producer-side queue of a partition (one shared fail-fast connection). */
+/** The producer-side queue of a partition (one shared connection). */
 export function detectQueue(partition: number): Queue {
-  const name = detectQueueName(partition);
-  let q = queues.get(name);
-  if (!q) {
-    // One retry per command, but with the offline queue: the first batch after start-up must not
-    // fail just because the connection is still being made.
-    producer ??= createRedisConnection({ maxRetriesPerRequest: 1 });
-    q = new Queue(name, { connection: producer });
-    q.on('error', () => {
-      // Surfaces on the add() calls, which the caller counts and logs.
-    });
-    queues.set(name, q);
-  }
-  return q;
+  return registry.get(detectQueueName(partition));
 }
 
 /** Routes a committed batch to the partitions; returns the jobs added (one per non-empty partition). */
@@ -57,15 +46,8 @@ export async function enqueueDetectBatch(events: readonly BgpEvent[], partitions
   return adds.length;
 }
 
-export async function closeDetectQueues(): Promise<void> {
-  const open = [...queues.values()];
-  queues.clear();
-  await Promise.allSettled(open.map((q) => q.close()));
-  if (producer) {
-    const p = producer;
-    producer = null;
-    await p.quit().catch(() => p.disconnect());
-  }
+export function closeDetectQueues(): Promise<void> {
+  return registry.close();
 }
 
 // ---------------------------------------------------------------------------------------------

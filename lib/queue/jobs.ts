@@ -2,10 +2,9 @@
 // Producers call dispatch(); workers look the job up by name and parse the payload with the
 // same schema, so a payload that does not match is rejected on both sides.
 
-import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
-import { createRedisConnection } from '@/lib/queue/connection';
+import { createQueueRegistry } from '@/lib/queue/registry';
 
 export const QUEUE_NAMES = ['collector', 'maintenance', 'backfill', 'baseline'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
@@ -134,26 +133,12 @@ export function findJob(queue: QueueName, name: string): AnyJob | undefined {
   return ALL_JOBS.find((j) => j.queue === queue && j.name === name);
 }
 
-let producer: Redis | null = null;
-const queues = new Map<QueueName, Queue>();
-
-function producerConnection(): Redis {
-  // Fail fast (no offline queue, one retry) so an HTTP handler that enqueues can answer 503.
-  producer ??= createRedisConnection({ maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  return producer;
-}
+// Fail fast (no offline queue, one retry) so an HTTP handler that enqueues can answer 503.
+const registry = createQueueRegistry<QueueName>({ maxRetriesPerRequest: 1, enableOfflineQueue: false });
 
 /** The queue by name, created on first use over one shared producer connection. */
 export function getQueue(name: QueueName): Queue {
-  let q = queues.get(name);
-  if (!q) {
-    q = new Queue(name, { connection: producerConnection() });
-    q.on('error', () => {
-      // Connection errors surface on the calls themselves; without a listener they would crash.
-    });
-    queues.set(name, q);
-  }
-  return q;
+  return registry.get(name);
 }
 
 /**
@@ -173,13 +158,6 @@ export async function dispatch<N extends string, S extends z.ZodType>(
 }
 
 /** Close every queue opened by getQueue and the producer connection. */
-export async function closeQueues(): Promise<void> {
-  const open = [...queues.values()];
-  queues.clear();
-  await Promise.allSettled(open.map((q) => q.close()));
-  if (producer) {
-    const p = producer;
-    producer = null;
-    await p.quit().catch(() => p.disconnect());
-  }
+export function closeQueues(): Promise<void> {
+  return registry.close();
 }
