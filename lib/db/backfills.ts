@@ -9,14 +9,7 @@ import { InvalidCursorError } from '@/lib/db/event-cursor';
 import { timestamptzToUs } from '@/lib/db/ingest-windows';
 
 /** Committed progress of one file: everything before `records` is in bgp_events. */
-export interface FileProgress {
-  records: number;
-  events: number;
-  inserted: number;
-  duplicates: number;
-  skipped: number;
-  byteOffset: number;
-}
+export type FileProgress = Pick<BackfillFileRow, 'records' | 'events' | 'inserted' | 'duplicates' | 'skipped' | 'byteOffset'>;
 
 const us = (col: string) => `(${timestamptzToUs(col)})`;
 const RUN_COLUMNS = `id::text, ${us('created_at')} AS created_us, params, status, files_total, files_done, files_failed,
